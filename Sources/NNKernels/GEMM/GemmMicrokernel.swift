@@ -1,0 +1,60 @@
+/// An MR x NR register-blocked GEMM microkernel (BLIS's contract):
+/// `C[0..<MR, 0..<NR] = alpha * Apanel * Bpanel + beta * C`, where `a` is an MR x kc micro-panel
+/// stored column by column (MR floats per k) and `b` a kc x NR micro-panel stored row by row
+/// (NR floats per k). No loops over m or n remain; when `beta == 0`, C is never read.
+public protocol GemmMicrokernel: SendableMetatype {
+    static var mr: Int { get }
+    static var nr: Int { get }
+    static func run(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+                    c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float)
+}
+
+/// The one microkernel body, parameterized by rows (MR), vectors per row (NV) and vector type:
+/// NR = NV * Vector.scalarCount. The accumulators are an `InlineArray` that the compiler keeps
+/// entirely in registers once the loops over MR and NV are unrolled, so each k step is NV loads
+/// of B, MR broadcasts of A and MR * NV fused multiply-adds.
+public enum SIMDGemmMicrokernel<let MR: Int, let NV: Int, Vector: SIMD>: GemmMicrokernel
+where Vector.Scalar == Float {
+    public typealias Accumulators = InlineArray<MR, InlineArray<NV, Vector>>
+
+    public static var mr: Int { MR }
+    public static var nr: Int { NV * Vector.scalarCount }
+
+    @inline(__always)
+    static func accumulate(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>) -> Accumulators {
+        var acc = Accumulators(repeating: InlineArray(repeating: .zero))
+        let vectorBytes = Vector.scalarCount * MemoryLayout<Float>.stride
+        var pa = a
+        var pb = UnsafeRawPointer(b)
+        for _ in 0..<kc {
+            var bv = InlineArray<NV, Vector>(repeating: .zero)
+            for j in 0..<NV { bv[j] = pb.loadUnaligned(fromByteOffset: j * vectorBytes, as: Vector.self) }
+            for r in 0..<MR {
+                let av = Vector(repeating: pa[r])
+                for j in 0..<NV { acc[r][j].addProduct(av, bv[j]) }
+            }
+            pa += MR
+            pb += NV * vectorBytes
+        }
+        return acc
+    }
+
+    @inline(__always)
+    public static func run(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+                           c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float) {
+        let acc = accumulate(kc: kc, a: a, b: b)
+        let vectorBytes = Vector.scalarCount * MemoryLayout<Float>.stride
+        let alphaV = Vector(repeating: alpha)
+        let betaV = Vector(repeating: beta)
+        for r in 0..<MR {
+            let row = UnsafeMutableRawPointer(c + r * ldc)
+            for j in 0..<NV {
+                var value = acc[r][j] * alphaV
+                if beta != 0 {
+                    value.addProduct(betaV, row.loadUnaligned(fromByteOffset: j * vectorBytes, as: Vector.self))
+                }
+                row.storeBytes(of: value, toByteOffset: j * vectorBytes, as: Vector.self)
+            }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+/// One microkernel as the driver, the tests and the benchmarks see it. XNNPACK-style names:
+/// type, operation, MR x NR, instruction set, vector type.
+public struct GemmMicrokernelDescriptor: Sendable, CustomStringConvertible {
+    public let name: String
+    public let mr: Int
+    public let nr: Int
+    public let requirement: CPURequirement
+    /// The bare microkernel: kc, packed A, packed B, C, ldc, alpha, beta.
+    public let microkernel: @Sendable (Int, UnsafePointer<Float>, UnsafePointer<Float>,
+                                       UnsafeMutablePointer<Float>, Int, Float, Float) -> Void
+    /// The packed driver specialized for this microkernel: problem, threads, blocking,
+    /// smallest FLOP count worth a second worker.
+    let driver: @Sendable (GemmProblem, Int, GemmBlocking, Double) -> Void
+
+    init<Kernel: GemmMicrokernel>(_ kernel: Kernel.Type, name: String, requirement: CPURequirement) {
+        self.name = name
+        mr = Kernel.mr
+        nr = Kernel.nr
+        self.requirement = requirement
+        microkernel = { Kernel.run(kc: $0, a: $1, b: $2, c: $3, ldc: $4, alpha: $5, beta: $6) }
+        driver = { PackedGemmDriver<Kernel>.run($0, threads: $1, blocking: $2, minimumFlopsPerExtraWorker: $3) }
+    }
+
+    public var isSupported: Bool { requirement.isMet }
+
+    /// Block sizes for this microkernel on `topology`.
+    public func blocking(for topology: Topology = .current) -> GemmBlocking {
+        GemmBlocking.derived(mr: mr, nr: nr, topology: topology)
+    }
+
+    /// The packed GEMM with this microkernel. Block sizes come from the machine's caches and the
+    /// threading threshold from `Tuning` unless given (tests shrink both to reach every path).
+    public func packedGemm(_ problem: GemmProblem, threads: Int, blocking: GemmBlocking? = nil,
+                           minimumFlopsPerExtraWorker: Double = Tuning.minimumFlopsPerExtraWorker) {
+        if problem.completedWithoutProducts() { return }
+        driver(problem, threads, blocking ?? self.blocking(), minimumFlopsPerExtraWorker)
+    }
+
+    public var description: String { "\(name) (MR=\(mr), NR=\(nr), needs \(requirement.rawValue))" }
+}
+
+/// Every GEMM microkernel, in order of preference: the first one the CPU supports is used.
+public enum GemmMicrokernels {
+    public static let all: [GemmMicrokernelDescriptor] = [
+        // AVX-512: 24 zmm accumulators, 2 for B, 1 broadcast of A.
+        GemmMicrokernelDescriptor(SIMDGemmMicrokernel<12, 2, SIMD16<Float>>.self,
+                                  name: "f32-gemm-12x32-fma-simd16", requirement: .avx512F),
+        // AVX2: 12 ymm accumulators, 2 for B, 1 broadcast; 6 cycles of FMAs per k step hide the
+        // 4-cycle FMA latency on two pipes (BLIS's Haswell and Zen shape).
+        GemmMicrokernelDescriptor(SIMDGemmMicrokernel<6, 2, SIMD8<Float>>.self,
+                                  name: "f32-gemm-6x16-fma-simd8", requirement: .avx2FMA),
+        GemmMicrokernelDescriptor(SIMDGemmMicrokernel<4, 3, SIMD8<Float>>.self,
+                                  name: "f32-gemm-4x24-fma-simd8", requirement: .avx2FMA),
+        // Any CPU with 128-bit vectors (SSE, NEON): correct everywhere, tuned nowhere.
+        GemmMicrokernelDescriptor(SIMDGemmMicrokernel<4, 2, SIMD4<Float>>.self,
+                                  name: "f32-gemm-4x8-simd4", requirement: .none),
+    ]
+
+    public static let preferred: GemmMicrokernelDescriptor = all.first { $0.isSupported }!
+
+    public static func named(_ name: String) -> GemmMicrokernelDescriptor? {
+        all.first { $0.name == name }
+    }
+}

@@ -1,0 +1,55 @@
+/// Copies blocks of op(A) and op(B) into the micro-panel layouts the microkernel streams
+/// through (BLIS's packing). Rows or columns past the matrix edge are zero-filled, so edge
+/// tiles run the same microkernel as full ones.
+enum GemmPacking {
+    /// Packs rows [i0, i0 + rows) x columns [p0, p0 + kc) of op(A) into ceil(rows / mr)
+    /// micro-panels, each kc x mr stored k-major: `dst[panel][p * mr + r]`.
+    @inline(__always)
+    static func packA(_ p: GemmProblem, mr: Int, i0: Int, rows: Int, p0: Int, kc: Int,
+                      into dst: UnsafeMutablePointer<Float>) {
+        var panel = dst
+        for r0 in stride(from: 0, to: rows, by: mr) {
+            let live = min(mr, rows - r0)
+            if p.transA == .none {
+                for r in 0..<live {
+                    let src = p.a + (i0 + r0 + r) * p.lda + p0
+                    for q in 0..<kc { panel[q * mr + r] = src[q] }
+                }
+            } else {
+                for q in 0..<kc {
+                    (panel + q * mr).update(from: p.a + (p0 + q) * p.lda + i0 + r0, count: live)
+                }
+            }
+            if live < mr {
+                for q in 0..<kc { (panel + q * mr + live).update(repeating: 0, count: mr - live) }
+            }
+            panel += mr * kc
+        }
+    }
+
+    /// Packs micro-panel `panel` of the block rows [p0, p0 + kc) x columns [j0, j0 + cols) of op(B):
+    /// columns j0 + panel * nr ..< + nr, stored row by row, `dst[q * nr + j]`.
+    @inline(__always)
+    static func packBPanel(_ p: GemmProblem, nr: Int, p0: Int, kc: Int, j: Int,
+                           into dst: UnsafeMutablePointer<Float>) {
+        let live = min(nr, p.n - j)
+        if p.transB == .none {
+            if live == nr {
+                for q in 0..<kc { (dst + q * nr).update(from: p.b + (p0 + q) * p.ldb + j, count: nr) }
+            } else {
+                for q in 0..<kc {
+                    (dst + q * nr).update(from: p.b + (p0 + q) * p.ldb + j, count: live)
+                    (dst + q * nr + live).update(repeating: 0, count: nr - live)
+                }
+            }
+        } else {
+            for c in 0..<live {
+                let src = p.b + (j + c) * p.ldb + p0
+                for q in 0..<kc { dst[q * nr + c] = src[q] }
+            }
+            if live < nr {
+                for q in 0..<kc { (dst + q * nr + live).update(repeating: 0, count: nr - live) }
+            }
+        }
+    }
+}

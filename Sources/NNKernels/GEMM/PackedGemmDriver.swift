@@ -1,0 +1,115 @@
+import _KernelShims
+
+/// The Goto/BLIS loops around one microkernel; the loops never know which microkernel they
+/// drive. See `PackedGemmSchedule` for how the work is cut and shared among threads.
+enum PackedGemmDriver<Kernel: GemmMicrokernel> {
+    static func run(_ p: GemmProblem, threads: Int, blocking: GemmBlocking, minimumFlopsPerExtraWorker: Double) {
+        let s = PackedGemmSchedule(m: p.m, n: p.n, k: p.k, mr: Kernel.mr, nr: Kernel.nr, blocking: blocking,
+                                   requestedWorkers: threads, minimumFlopsPerExtraWorker: minimumFlopsPerExtraWorker)
+        // Two B panels: a fast worker may pack the next phase while others finish this one.
+        let packedB = AlignedFloatBuffer(count: 2 * s.packedBCount)
+        let packedA = AlignedFloatBuffer(count: s.workers * s.packedACount)
+        let tiles = AlignedFloatBuffer(count: s.workers * Kernel.mr * Kernel.nr)
+        // counters[0]: next chunk to claim; then per phase: packing chunks done, compute chunks done.
+        let counters = UnsafeMutablePointer<Int64>.allocate(capacity: 1 + 2 * s.phases)
+        counters.initialize(repeating: 0, count: 1 + 2 * s.phases)
+        defer {
+            packedB.deallocate()
+            packedA.deallocate()
+            tiles.deallocate()
+            counters.deallocate()
+        }
+        ParallelRegion.run(workers: s.workers) { worker in
+            work(p, s, packedB: packedB.pointer, packedA: packedA.pointer + worker * s.packedACount,
+                 tile: tiles.pointer + worker * Kernel.mr * Kernel.nr, counters: counters)
+        }
+    }
+
+    /// One worker: claims chunks until none are left.
+    private static func work(_ p: GemmProblem, _ s: PackedGemmSchedule, packedB: UnsafeMutablePointer<Float>,
+                             packedA: UnsafeMutablePointer<Float>, tile: UnsafeMutablePointer<Float>,
+                             counters: UnsafeMutablePointer<Int64>) {
+        let packDone = counters + 1
+        let computeDone = counters + 1 + s.phases
+        while true {
+            let chunk = Int(nnk_atomic_fetch_add(counters, 1))
+            if chunk >= s.totalChunks { return }
+            let phase = chunk / s.chunksPerPhase
+            let index = chunk % s.chunksPerPhase
+            let jc = phase / s.depthBlocks * s.nc
+            let pc = phase % s.depthBlocks * s.kc
+            let nc = min(s.nc, p.n - jc)
+            let kc = min(s.kc, p.k - pc)
+            let bPanel = packedB + (phase % 2) * s.packedBCount
+            if index < s.packChunks {
+                if phase >= 2 { nnk_wait_until_at_least(computeDone + phase - 2, Int64(s.computeChunks)) }
+                let panels = (nc + Kernel.nr - 1) / Kernel.nr
+                let first = min(panels, index * s.packChunkPanels)
+                for panel in first..<min(panels, first + s.packChunkPanels) {
+                    GemmPacking.packBPanel(p, nr: Kernel.nr, p0: pc, kc: kc, j: jc + panel * Kernel.nr,
+                                           into: bPanel + panel * Kernel.nr * kc)
+                }
+                nnk_atomic_fetch_add(packDone + phase, 1)
+            } else {
+                nnk_wait_until_at_least(packDone + phase, Int64(s.packChunks))
+                // The previous k slice of the same columns must be added into C first.
+                if pc > 0 { nnk_wait_until_at_least(computeDone + phase - 1, Int64(s.computeChunks)) }
+                let c = index - s.packChunks
+                let panels = (nc + Kernel.nr - 1) / Kernel.nr
+                let (rows, panelRange): (Range<Int>, Range<Int>)
+                switch s.split {
+                case .rows:
+                    rows = min(p.m, c * s.computeChunkSize)..<min(p.m, (c + 1) * s.computeChunkSize)
+                    panelRange = 0..<panels
+                case .columns:
+                    rows = 0..<p.m
+                    panelRange = min(panels, c * s.computeChunkSize)..<min(panels, (c + 1) * s.computeChunkSize)
+                }
+                if !panelRange.isEmpty {
+                    let beta = pc == 0 ? p.beta : 1
+                    for ic in stride(from: rows.lowerBound, to: rows.upperBound, by: s.mc) {
+                        let mc = min(s.mc, rows.upperBound - ic)
+                        GemmPacking.packA(p, mr: Kernel.mr, i0: ic, rows: mc, p0: pc, kc: kc, into: packedA)
+                        macroKernel(p, rows: ic..<(ic + mc), jc: jc, nc: nc, kc: kc, panels: panelRange,
+                                    packedA: packedA, packedB: bPanel, beta: beta, tile: tile)
+                    }
+                }
+                nnk_atomic_fetch_add(computeDone + phase, 1)
+            }
+        }
+    }
+
+    /// The two innermost loops: for each B micro-panel (kept in L1), every A micro-panel of the block.
+    @inline(__always)
+    private static func macroKernel(_ p: GemmProblem, rows: Range<Int>, jc: Int, nc: Int, kc: Int,
+                                    panels: Range<Int>, packedA: UnsafePointer<Float>,
+                                    packedB: UnsafePointer<Float>, beta: Float,
+                                    tile: UnsafeMutablePointer<Float>) {
+        let mr = Kernel.mr, nr = Kernel.nr
+        for jr in panels {
+            let j = jc + jr * nr
+            let liveColumns = min(nr, jc + nc - j)
+            let b = packedB + jr * nr * kc
+            var a = packedA
+            for i in stride(from: rows.lowerBound, to: rows.upperBound, by: mr) {
+                let liveRows = min(mr, rows.upperBound - i)
+                let c = p.c + i * p.ldc + j
+                if liveRows == mr && liveColumns == nr {
+                    Kernel.run(kc: kc, a: a, b: b, c: c, ldc: p.ldc, alpha: p.alpha, beta: beta)
+                } else {
+                    // Edge tile: the same microkernel into a scratch tile, then only the live part is merged.
+                    Kernel.run(kc: kc, a: a, b: b, c: tile, ldc: nr, alpha: p.alpha, beta: 0)
+                    for r in 0..<liveRows {
+                        let dst = c + r * p.ldc, src = tile + r * nr
+                        if beta == 0 {
+                            dst.update(from: src, count: liveColumns)
+                        } else {
+                            for q in 0..<liveColumns { dst[q] = src[q] + beta * dst[q] }
+                        }
+                    }
+                }
+                a += mr * kc
+            }
+        }
+    }
+}

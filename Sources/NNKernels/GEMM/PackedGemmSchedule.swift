@@ -1,0 +1,65 @@
+/// How a packed GEMM is cut into work for its workers.
+///
+/// The loops are BLIS's: for each NC-wide block of columns (jc) and KC-deep slice of k (pc),
+/// a "phase" packs that KC x NC panel of B once, shared by all workers, then computes C with it.
+/// Each phase is `packChunks` packing chunks followed by `computeChunks` compute chunks, and
+/// workers claim chunks in that global order from one atomic counter. A chunk waits only for
+/// chunks with lower numbers (B packed before it is used; the previous k slice of C finished
+/// before the next one accumulates into it; B's double buffer free before it is refilled), so
+/// the lowest unfinished chunk can always run: no deadlock however many workers actually show
+/// up, and faster workers take more chunks.
+struct PackedGemmSchedule {
+    /// Compute chunks split the rows of C (each worker packs its own A block into its own L2)
+    /// or, when there are too few rows for that, the micro-panels of B.
+    enum Split { case rows, columns }
+
+    let mr: Int, nr: Int
+    let kc: Int, nc: Int, mc: Int
+    let workers: Int
+    let split: Split
+    let columnBlocks: Int, depthBlocks: Int
+    let packChunks: Int
+    let computeChunks: Int
+    /// Rows per compute chunk (rows split) or B micro-panels per compute chunk (columns split).
+    let computeChunkSize: Int
+    /// Micro-panels of B per packing chunk, for a full NC block.
+    let packChunkPanels: Int
+
+    init(m: Int, n: Int, k: Int, mr: Int, nr: Int, blocking: GemmBlocking, requestedWorkers: Int,
+         minimumFlopsPerExtraWorker: Double) {
+        self.mr = mr
+        self.nr = nr
+        kc = min(blocking.kc, k)
+        nc = min(blocking.nc, (n + nr - 1) / nr * nr)
+        mc = blocking.mc
+        let flops = 2 * Double(m) * Double(n) * Double(k)
+        let affordable = max(1, Int(min(flops / max(1, minimumFlopsPerExtraWorker), 1e9)))
+        workers = max(1, min(requestedWorkers, affordable))
+        columnBlocks = (n + nc - 1) / nc
+        depthBlocks = (k + kc - 1) / kc
+        let panelsPerBlock = nc / nr
+        split = m >= workers * mr * 4 || workers == 1 ? .rows : .columns
+        switch split {
+        case .rows:
+            let perWorker = (m + workers - 1) / workers
+            let blocksPerWorker = (perWorker + mc - 1) / mc
+            let chunks = workers * blocksPerWorker
+            let rows = ((m + chunks - 1) / chunks + mr - 1) / mr * mr
+            computeChunkSize = rows
+            computeChunks = (m + rows - 1) / rows
+        case .columns:
+            computeChunkSize = (panelsPerBlock + workers - 1) / workers
+            computeChunks = (panelsPerBlock + computeChunkSize - 1) / computeChunkSize
+        }
+        packChunks = workers
+        packChunkPanels = (panelsPerBlock + workers - 1) / workers
+    }
+
+    var phases: Int { columnBlocks * depthBlocks }
+    var chunksPerPhase: Int { packChunks + computeChunks }
+    var totalChunks: Int { phases * chunksPerPhase }
+    /// Floats in one packed B panel (KC x NC).
+    var packedBCount: Int { kc * nc }
+    /// Floats in one worker's packed A block (MC x KC, rounded up to whole micro-panels).
+    var packedACount: Int { (min(mc, split == .rows ? computeChunkSize : mc) + mr - 1) / mr * mr * kc }
+}

@@ -1,0 +1,42 @@
+/// Block sizes for a packed GEMM, derived from the cache sizes (BLIS's MC, KC, NC).
+public struct GemmBlocking: Sendable, Equatable, CustomStringConvertible {
+    public var mc: Int
+    public var kc: Int
+    public var nc: Int
+
+    public init(mc: Int, kc: Int, nc: Int) {
+        self.mc = mc
+        self.kc = kc
+        self.nc = nc
+    }
+
+    public var description: String { "MC=\(mc) KC=\(kc) NC=\(nc)" }
+
+    /// The Goto/BLIS rules, from the caches of `topology`:
+    /// - KC: one MR x KC micro-panel of A and one KC x NR micro-panel of B fill at most 3/4 of L1d,
+    ///   so both stay in L1 while the microkernel streams through them (multiple of 8);
+    /// - MC: the MC x KC block of A fills at most half of one core's L2 (multiple of MR);
+    /// - NC: the KC x NC panel of B fills at most half of L3 (multiple of NR); it is shared by the cores.
+    public static func derived(mr: Int, nr: Int, topology: Topology) -> GemmBlocking {
+        let floatBytes = MemoryLayout<Float>.size
+        let kcRaw = (topology.l1d.sizeBytes * 3 / 4) / ((mr + nr) * floatBytes)
+        let kc = max(16, kcRaw / 8 * 8)
+        let mcRaw = (topology.l2.sizeBytes / 2) / (kc * floatBytes)
+        let mc = max(mr, mcRaw / mr * mr)
+        let ncRaw = (topology.l3.sizeBytes / 2) / (kc * floatBytes)
+        let nc = max(nr, ncRaw / nr * nr)
+        return GemmBlocking(mc: mc, kc: kc, nc: nc)
+    }
+}
+
+/// Thread counts and thresholds derived from the topology.
+public enum Tuning {
+    /// One worker per physical core: the kernels keep both FMA pipes of a core busy, so a
+    /// second hardware thread on the same core adds contention, not throughput.
+    public static var defaultThreads: Int { Topology.current.cores }
+
+    /// A GEMM smaller than this many FLOPs runs on one thread whatever was asked: at roughly
+    /// 100 GFLOPS per core it takes well under 100 microseconds, and waking a second worker
+    /// costs 10 to 45 microseconds here, so splitting it would gain little or lose.
+    public static let minimumFlopsPerExtraWorker: Double = 8_000_000
+}

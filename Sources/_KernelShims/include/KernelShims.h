@@ -1,0 +1,31 @@
+// Small C helpers the Swift kernels need and the standard library does not give directly.
+#ifndef NNK_KERNEL_SHIMS_H
+#define NNK_KERNEL_SHIMS_H
+
+#include <stdint.h>
+
+// MARK: Atomics on plain integers (the parallel GEMM schedule hands out work through these).
+
+static inline int64_t nnk_atomic_fetch_add(int64_t *p, int64_t v) {
+    return __atomic_fetch_add(p, v, __ATOMIC_ACQ_REL);
+}
+static inline int64_t nnk_atomic_load(const int64_t *p) {
+    return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+static inline void nnk_atomic_store(int64_t *p, int64_t v) {
+    __atomic_store_n(p, v, __ATOMIC_RELEASE);
+}
+/// Spin-wait hint; falls back to yielding the CPU after many spins (see nnk_wait_until_at_least).
+void nnk_cpu_relax(void);
+/// Waits until *p >= target. Spins briefly, then yields, so oversubscribed runs still progress.
+void nnk_wait_until_at_least(const int64_t *p, int64_t target);
+
+// MARK: CPU features, asked of the CPU at run time.
+
+int nnk_cpu_has_avx2_fma(void);
+int nnk_cpu_has_avx512f(void);
+
+/// Keeps a value alive so the optimizer cannot drop the computation behind it.
+void nnk_black_hole(const void *p);
+
+#endif
