@@ -1,1 +1,4 @@
-print(1)
+import BenchHarness
+import Foundation
+
+exit(BenchCommand.main(Array(CommandLine.arguments.dropFirst())))

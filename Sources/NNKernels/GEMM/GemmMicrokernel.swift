@@ -1,3 +1,5 @@
+import _KernelShims
+
 /// An MR x NR register-blocked GEMM microkernel (BLIS's contract):
 /// `C[0..<MR, 0..<NR] = alpha * Apanel * Bpanel + beta * C`, where `a` is an MR x kc micro-panel
 /// stored column by column (MR floats per k) and `b` a kc x NR micro-panel stored row by row
@@ -42,6 +44,11 @@ where Vector.Scalar == Float {
     @inline(__always)
     public static func run(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
                            c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float) {
+        // C rows sit a leading dimension apart and are usually cold: fetch them during the k loop.
+        for r in 0..<MR {
+            nnk_prefetch_for_write(c + r * ldc)
+            nnk_prefetch_for_write(c + r * ldc + nr - 1)
+        }
         let acc = accumulate(kc: kc, a: a, b: b)
         let vectorBytes = Vector.scalarCount * MemoryLayout<Float>.stride
         let alphaV = Vector(repeating: alpha)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One microkernel as the driver, the tests and the benchmarks see it. XNNPACK-style names:
 /// type, operation, MR x NR, instruction set, vector type.
 public struct GemmMicrokernelDescriptor: Sendable, CustomStringConvertible {
@@ -56,7 +58,14 @@ public enum GemmMicrokernels {
                                   name: "f32-gemm-4x8-simd4", requirement: .none),
     ]
 
-    public static let preferred: GemmMicrokernelDescriptor = all.first { $0.isSupported }!
+    /// The first supported microkernel, unless `NNK_GEMM_MICROKERNEL` names another supported one.
+    public static let preferred: GemmMicrokernelDescriptor = {
+        if let name = ProcessInfo.processInfo.environment["NNK_GEMM_MICROKERNEL"],
+           let kernel = named(name), kernel.isSupported {
+            return kernel
+        }
+        return all.first { $0.isSupported }!
+    }()
 
     public static func named(_ name: String) -> GemmMicrokernelDescriptor? {
         all.first { $0.name == name }

@@ -11,9 +11,16 @@ enum GemmPacking {
         for r0 in stride(from: 0, to: rows, by: mr) {
             let live = min(mr, rows - r0)
             if p.transA == .none {
-                for r in 0..<live {
-                    let src = p.a + (i0 + r0 + r) * p.lda + p0
-                    for q in 0..<kc { panel[q * mr + r] = src[q] }
+                // k outer, rows inner: the panel is written in order while MR row streams are read in order.
+                let src = p.a + (i0 + r0) * p.lda + p0
+                if live == mr {
+                    for q in 0..<kc {
+                        for r in 0..<mr { panel[q * mr + r] = src[r * p.lda + q] }
+                    }
+                } else {
+                    for q in 0..<kc {
+                        for r in 0..<live { panel[q * mr + r] = src[r * p.lda + q] }
+                    }
                 }
             } else {
                 for q in 0..<kc {

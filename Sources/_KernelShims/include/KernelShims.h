@@ -20,6 +20,12 @@ void nnk_cpu_relax(void);
 /// Waits until *p >= target. Spins briefly, then yields, so oversubscribed runs still progress.
 void nnk_wait_until_at_least(const int64_t *p, int64_t target);
 
+// MARK: Prefetch
+
+/// Asks for the cache line at `p` in L1, for writing: the microkernel's C tile is fetched while
+/// the k loop runs instead of stalling the stores at its end.
+static inline void nnk_prefetch_for_write(const void *p) { __builtin_prefetch(p, 1, 3); }
+
 // MARK: CPU features, asked of the CPU at run time.
 
 int nnk_cpu_has_avx2_fma(void);

@@ -1,0 +1,92 @@
+import COpenBLAS
+import NNKernels
+
+/// GEMM from the naive loop to the packed multithreaded kernel, beside OpenBLAS in the same run.
+enum GemmSuite: BenchSuite {
+    static let name = "gemm"
+    static let variants = GemmVariant.allCases.map(\.rawValue) + [openBLASVariant]
+    static let openBLASVariant = "openblas"
+    /// The naive loop takes seconds per call above this; larger problems skip it.
+    static let naiveFlopLimit = 2.2e9
+
+    static func workloadFile(quick: Bool) -> String { quick ? "gemm-quick" : "gemm" }
+
+    static func workloadDescriptions(quick: Bool) throws -> [String] {
+        try Workloads.gemmShapes(workloadFile(quick: quick)).map(\.description)
+    }
+
+    static func isMultithreaded(_ variant: String) -> Bool {
+        variant == GemmVariant.packed.rawValue || variant == openBLASVariant
+    }
+
+    static func cases(_ request: SuiteRequest) throws -> [BenchCase] {
+        let shapes = request.adHocOnly ? request.gemmShapes : try Workloads.gemmShapes(workloadFile(quick: request.quick))
+        let variants = request.variants.isEmpty ? Self.variants : Self.variants.filter(request.variants.contains)
+        var cases: [BenchCase] = []
+        for shape in shapes {
+            for variant in variants {
+                if variant == GemmVariant.naive.rawValue && shape.flops > naiveFlopLimit { continue }
+                for threads in request.threads where threads == 1 || isMultithreaded(variant) {
+                    cases.append(gemmCase(shape, variant: variant, threads: threads))
+                }
+            }
+        }
+        return cases
+    }
+
+    static func gemmCase(_ shape: GemmShape, variant: String, threads: Int) -> BenchCase {
+        BenchCase(suite: name, kernel: "sgemm", variant: variant, shape: shape.description, threads: threads,
+                  flops: shape.flops) {
+            let operands = GemmOperands(shape)
+            let problem = operands.problem
+            let body: () -> Void
+            if variant == openBLASVariant {
+                openblas_set_num_threads(Int32(threads))
+                body = {
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(problem.m), Int32(problem.n),
+                                Int32(problem.k), problem.alpha, problem.a, Int32(problem.lda), problem.b,
+                                Int32(problem.ldb), problem.beta, problem.c, Int32(problem.ldc))
+                }
+            } else {
+                let gemmVariant = GemmVariant(rawValue: variant)!
+                body = { Gemm.run(problem, variant: gemmVariant, threads: threads) }
+            }
+            return PreparedCase(body: body,
+                                check: {
+                                    body()
+                                    return GemmCheck.check(problem)
+                                },
+                                release: operands.release)
+        }
+    }
+}
+
+/// Random operands for one GEMM shape, C = A * B with alpha 1 and beta 0.
+struct GemmOperands {
+    let a: AlignedFloatBuffer, b: AlignedFloatBuffer, c: AlignedFloatBuffer
+    let problem: GemmProblem
+
+    init(_ shape: GemmShape) {
+        a = AlignedFloatBuffer(count: shape.m * shape.k)
+        b = AlignedFloatBuffer(count: shape.k * shape.n)
+        c = AlignedFloatBuffer(count: shape.m * shape.n)
+        var state: UInt32 = 12345
+        for buffer in [a, b] {
+            for i in 0..<buffer.count {
+                state = state &* 1_664_525 &+ 1_013_904_223
+                buffer.pointer[i] = Float(state >> 8) / Float(1 << 24) * 2 - 1
+            }
+        }
+        c.pointer.update(repeating: 0, count: c.count)
+        problem = try! Gemm.validate(transA: .none, transB: .none, m: shape.m, n: shape.n, k: shape.k, alpha: 1,
+                                     a: UnsafeBufferPointer(a.buffer), lda: max(1, shape.k),
+                                     b: UnsafeBufferPointer(b.buffer), ldb: max(1, shape.n), beta: 0,
+                                     c: c.buffer, ldc: max(1, shape.n))
+    }
+
+    func release() {
+        a.deallocate()
+        b.deallocate()
+        c.deallocate()
+    }
+}
