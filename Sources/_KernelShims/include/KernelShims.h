@@ -3,6 +3,7 @@
 #define NNK_KERNEL_SHIMS_H
 
 #include <stdint.h>
+#include "WorkerPool.h"
 
 // MARK: Atomics on plain integers (the parallel GEMM schedule hands out work through these).
 
