@@ -126,6 +126,25 @@ struct GemmDriverTests {
         }
     }
 
+    /// Fewer rows than a micro-panel take the streaming path: every m below MR, k around the
+    /// depth unroll of 4, n with and without a vector tail, both layouts of A, 1 and 2 threads.
+    @Test("row-streaming path below MR rows", arguments: [1, 2])
+    func rowStreamingPath(threads: Int) throws {
+        let kernel = GemmMicrokernels.preferred
+        var rng = SplitMix64(seed: 314 + UInt64(threads))
+        for m in 1..<kernel.mr {
+            for (n, k) in [(1, 1), (8, 4), (13, 3), (64, 5), (67, 8), (129, 9), (40, 17)] {
+                for transA in [Transpose.none, .transposed] {
+                    let (alpha, beta): (Float, Float) = [(1, 0), (-0.5, 1.5), (2, 1)][(m + n) % 3]
+                    let testCase = GemmCase(transA: transA, transB: .none, m: m, n: n, k: k, alpha: alpha, beta: beta,
+                                            padding: 3, rng: &rng)
+                    let result = try testCase.run { kernel.packedGemm($0, threads: threads, minimumFlopsPerExtraWorker: 0) }
+                    testCase.check(result, "row-streaming threads=\(threads)")
+                }
+            }
+        }
+    }
+
     @Test("a larger problem with default blocking on 2 threads")
     func largerThreaded() throws {
         var rng = SplitMix64(seed: 2024)

@@ -34,9 +34,15 @@ enum GemmSuite: BenchSuite {
         return cases
     }
 
+    /// Below this batch a GEMM is bound by streaming the weights (B), not by arithmetic: its rows
+    /// also report GB/s of the bytes of A, B and C moved once.
+    static let memoryBoundRows = 16
+
     static func gemmCase(_ shape: GemmShape, variant: String, threads: Int) -> BenchCase {
-        BenchCase(suite: name, kernel: "sgemm", variant: variant, shape: shape.description, threads: threads,
-                  flops: shape.flops) {
+        let bytes = shape.m < memoryBoundRows
+            ? Double(MemoryLayout<Float>.size * (shape.m * shape.k + shape.k * shape.n + shape.m * shape.n)) : 0
+        return BenchCase(suite: name, kernel: "sgemm", variant: variant, shape: shape.description, threads: threads,
+                         flops: shape.flops, bytes: bytes) {
             let operands = GemmOperands(shape)
             let problem = operands.problem
             let body: () -> Void

@@ -30,11 +30,16 @@ public struct GemmMicrokernelDescriptor: Sendable, CustomStringConvertible {
         GemmBlocking.derived(mr: mr, nr: nr, topology: topology)
     }
 
-    /// The packed GEMM with this microkernel. Block sizes come from the machine's caches and the
+    /// The production GEMM: the packed driver around this microkernel, or, for fewer rows than
+    /// one micro-panel, `RowStreamGemm`, which does not pack. Block sizes come from the machine's caches and the
     /// threading threshold from `Tuning` unless given (tests shrink both to reach every path).
     public func packedGemm(_ problem: GemmProblem, threads: Int, blocking: GemmBlocking? = nil,
                            minimumFlopsPerExtraWorker: Double = Tuning.minimumFlopsPerExtraWorker) {
         if problem.completedWithoutProducts() { return }
+        if RowStreamGemm.applies(problem, mr: mr) {
+            RowStreamGemm.run(problem, threads: threads, minimumFlopsPerExtraWorker: minimumFlopsPerExtraWorker)
+            return
+        }
         driver(problem, threads, blocking ?? self.blocking(), minimumFlopsPerExtraWorker)
     }
 

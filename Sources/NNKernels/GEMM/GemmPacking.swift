@@ -34,6 +34,35 @@ enum GemmPacking {
         }
     }
 
+    /// Packs micro-panels [firstPanel, endPanel) of the block rows [p0, p0 + kc) of op(B) whose
+    /// first column is `j0`: panel t holds columns j0 + t * nr ..< + nr row by row,
+    /// `dst[t * nr * kc + q * nr + j]`. Columns past n are zero.
+    ///
+    /// Untransposed B is copied a row at a time, so each row slice is read in order (what the
+    /// hardware prefetcher follows) rather than one 16-column strip at a time, which reads one
+    /// cache line from each row a leading dimension apart and waits on every one.
+    @inline(__always)
+    static func packB(_ p: GemmProblem, nr: Int, p0: Int, kc: Int, j0: Int, panels: Range<Int>,
+                      into dst: UnsafeMutablePointer<Float>) {
+        if panels.isEmpty { return }
+        let fullPanels = max(panels.lowerBound, min(panels.upperBound, (p.n - j0) / nr))
+        if p.transB == .none {
+            for q in 0..<kc {
+                let src = p.b + (p0 + q) * p.ldb + j0
+                for t in panels.lowerBound..<fullPanels {
+                    (dst + t * nr * kc + q * nr).update(from: src + t * nr, count: nr)
+                }
+            }
+            for t in fullPanels..<panels.upperBound {
+                packBPanel(p, nr: nr, p0: p0, kc: kc, j: j0 + t * nr, into: dst + t * nr * kc)
+            }
+        } else {
+            for t in panels {
+                packBPanel(p, nr: nr, p0: p0, kc: kc, j: j0 + t * nr, into: dst + t * nr * kc)
+            }
+        }
+    }
+
     /// Packs micro-panel `panel` of the block rows [p0, p0 + kc) x columns [j0, j0 + cols) of op(B):
     /// columns j0 + panel * nr ..< + nr, stored row by row, `dst[q * nr + j]`.
     @inline(__always)

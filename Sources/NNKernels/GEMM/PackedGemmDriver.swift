@@ -45,10 +45,8 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
                 if phase >= 2 { nnk_wait_until_at_least(computeDone + phase - 2, Int64(s.computeChunks)) }
                 let panels = (nc + Kernel.nr - 1) / Kernel.nr
                 let first = min(panels, index * s.packChunkPanels)
-                for panel in first..<min(panels, first + s.packChunkPanels) {
-                    GemmPacking.packBPanel(p, nr: Kernel.nr, p0: pc, kc: kc, j: jc + panel * Kernel.nr,
-                                           into: bPanel + panel * Kernel.nr * kc)
-                }
+                GemmPacking.packB(p, nr: Kernel.nr, p0: pc, kc: kc, j0: jc,
+                                  panels: first..<min(panels, first + s.packChunkPanels), into: bPanel)
                 nnk_atomic_fetch_add(packDone + phase, 1)
             } else {
                 nnk_wait_until_at_least(packDone + phase, Int64(s.packChunks))
