@@ -30,20 +30,32 @@ public enum BenchCommand {
             print(try listing(quick: options.quick))
             return 0
         }
+        let check = RegressionCheck(thresholdPercent: options.thresholdPercent)
+        if options.compare.count == 2 {
+            let old = try readReport(options.compare[0]), new = try readReport(options.compare[1])
+            return report(check.compare(old: old, new: new), check, markdown: options.markdown)
+        }
         if RunMetadata.buildConfiguration == "debug" && !options.allowDebug {
             throw UsageError("refusing to report figures from a debug build: run 'swift run -c release bench', or pass --allow-debug")
         }
-        let plan = try BenchPlan(options)
+        let baseline = try options.compare.first.map(readReport)
+        let plan = try baseline.map { try BenchPlan(baseline: $0, options) } ?? BenchPlan(options)
         for note in plan.notes { print("note: \(note)") }
+        let rounds = options.rounds ?? (baseline == nil ? 1 : 9)
         let runner = try GoogleBenchmarkRunner(flags: options.benchmarkFlags,
-                                               defaultRepetitions: options.quick ? 3 : 5,
+                                               defaultRepetitions: rounds > 1 ? 1 : (options.quick ? 3 : 5),
                                                defaultMinTime: options.quick ? 0.05 : 0.1)
+        if let injected = BenchInjection.description { print("note: \(injected)") }
         let started = Date()
         var execution = BenchExecution(check: options.check)
-        for (index, benchCase) in plan.cases.enumerated() {
-            let alwaysRun = benchCase.suite == PeakSuite.name
-            guard alwaysRun || runner.selects(benchCase.name) else { continue }
-            try execution.run(benchCase, with: runner, label: "[\(index + 1)/\(plan.cases.count)]")
+        for round in 0..<rounds {
+            for (index, benchCase) in plan.cases.enumerated() {
+                let alwaysRun = benchCase.suite == PeakSuite.name
+                guard alwaysRun || runner.selects(benchCase.name) else { continue }
+                let label = rounds > 1 ? "[round \(round + 1)/\(rounds), \(index + 1)/\(plan.cases.count)]"
+                                       : "[\(index + 1)/\(plan.cases.count)]"
+                try execution.run(benchCase, with: runner, label: label)
+            }
         }
         let rows = execution.finishedRows()
         let path = options.outPath ?? defaultOutputPath(started)
@@ -53,17 +65,40 @@ public enum BenchCommand {
         let metadataPath = (path.hasSuffix(".csv") ? String(path.dropLast(4)) : path) + ".meta.json"
         try metadata.json().write(to: URL(fileURLWithPath: metadataPath))
         print("")
-        print(SummaryTable.render(rows))
+        print(options.markdown ? SummaryTable.renderMarkdown(rows) : SummaryTable.render(rows))
         print("")
         print("report: \(path)")
         print("context: \(metadataPath)")
+        var status: Int32 = 0
         let failures = rows.filter { $0.check == "fail" }
         if !failures.isEmpty {
             print("check failed for \(failures.count) row\(failures.count == 1 ? "" : "s"):")
-            for row in failures { print("  \(row.suite)/\(row.kernel)/\(row.variant)/\(row.shape)/threads:\(row.threads) error \(row.checkError ?? .nan)") }
+            for row in failures { print("  \(RegressionCheck.key(row)) error \(row.checkError ?? .nan)") }
+            status = 1
+        }
+        if let baseline {
+            print("")
+            if report(check.compare(old: baseline, new: rows), check, markdown: options.markdown) != 0 { status = 1 }
+        }
+        return status
+    }
+
+    /// Prints a comparison; returns 1 when a row regressed.
+    static func report(_ comparisons: [RegressionCheck.RowComparison], _ check: RegressionCheck, markdown: Bool) -> Int32 {
+        if comparisons.isEmpty {
+            print("no rows in common with the baseline")
             return 1
         }
-        return 0
+        if markdown { print(check.renderMarkdown(comparisons)); print("") }
+        print(check.renderText(comparisons))
+        return comparisons.contains(where: \.regressed) ? 1 : 0
+    }
+
+    static func readReport(_ path: String) throws -> [ReportRow] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw UsageError("cannot read report '\(path)'")
+        }
+        return try CSVReport.parse(text)
     }
 
     static func defaultOutputPath(_ date: Date) -> String {
@@ -88,6 +123,26 @@ public enum BenchCommand {
             lines.append("  \(kernel)\(kernel.isSupported ? "" : " [not supported on this CPU]")")
         }
         return lines.joined(separator: "\n")
+    }
+}
+
+extension BenchPlan {
+    /// The rows of a baseline report, for `--compare`: the same (kernel, variant, shape, threads),
+    /// after the peak probes at the baseline's thread counts.
+    init(baseline: [ReportRow], _ options: BenchOptions) throws {
+        var threads: [Int] = []
+        for row in baseline where !threads.contains(row.threads) { threads.append(row.threads) }
+        self.threads = threads.sorted()
+        cases = try PeakSuite.cases(SuiteRequest(quick: options.quick, variants: [], threads: self.threads,
+                                                 gemmShapes: [], adHocOnly: false))
+        notes = []
+        for row in baseline where row.suite != PeakSuite.name {
+            if row.suite == GemmSuite.name, GemmSuite.variants.contains(row.variant), let shape = try? GemmShape(parsing: row.shape) {
+                cases.append(GemmSuite.gemmCase(shape, variant: row.variant, threads: row.threads))
+            } else {
+                notes.append("baseline row \(RegressionCheck.key(row)) cannot be run by this bench; skipped")
+            }
+        }
     }
 }
 

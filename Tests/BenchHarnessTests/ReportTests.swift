@@ -16,7 +16,7 @@ struct CSVReportTests {
 
     @Test func headerIsTheFixedColumnSet() {
         let header = CSVReport.render([]).split(separator: "\n").first.map(String.init)
-        #expect(header == "suite,kernel,variant,shape,threads,repetitions,iterations,median_ms,min_ms,max_ms,cv_pct,gflops,pct_peak,gbps,pct_bw,vs_openblas,check,check_error")
+        #expect(header == "suite,kernel,variant,shape,threads,repetitions,iterations,median_ms,min_ms,max_ms,cv_pct,gflops,pct_peak,gbps,pct_bw,vs_openblas,check,check_error,samples_ms")
         for required in ["suite", "kernel", "variant", "shape", "threads", "median_ms", "min_ms", "max_ms",
                          "cv_pct", "gflops", "pct_peak", "check", "gbps"] {
             #expect(CSVReport.columns.contains(required))

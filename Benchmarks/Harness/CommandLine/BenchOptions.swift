@@ -15,6 +15,11 @@ public struct BenchOptions: Equatable {
     public var denseShapes: [DenseShape] = []
     public var convDescriptors: [ConvDescriptor] = []
     public var outPath: String? = nil
+    /// `--compare BASELINE.csv` (run and compare) or `--compare OLD.csv NEW.csv` (compare files).
+    public var compare: [String] = []
+    public var thresholdPercent: Double = 10
+    public var rounds: Int? = nil
+    public var markdown = false
     /// `--benchmark_*` flags, passed to Google Benchmark unchanged.
     public var benchmarkFlags: [String] = []
 
@@ -40,7 +45,7 @@ public struct BenchOptions: Equatable {
                 guard argument.hasPrefix("--"), let eq = argument.firstIndex(of: "=") else { return (argument, nil) }
                 return (String(argument[..<eq]), String(argument[argument.index(after: eq)...]))
             }()
-            let takesNoValue = ["--quick", "--list", "--topology", "--check", "--allow-debug", "--help", "-h"]
+            let takesNoValue = ["--quick", "--list", "--topology", "--check", "--allow-debug", "--help", "-h", "--markdown"]
             if takesNoValue.contains(flag) && inline != nil {
                 throw UsageError("\(flag) takes no value")
             }
@@ -74,6 +79,27 @@ public struct BenchOptions: Equatable {
             case "--gemm": gemmShapes.append(try GemmShape(parsing: value(for: flag, inline: inline)))
             case "--dense": denseShapes.append(try DenseShape(parsing: value(for: flag, inline: inline)))
             case "--conv": convDescriptors.append(try ConvDescriptor(parsing: value(for: flag, inline: inline)))
+            case "--markdown": markdown = true
+            case "--compare":
+                let baseline = try value(for: flag, inline: inline)
+                guard baseline.hasSuffix(".csv") else { throw UsageError("--compare: expected a CSV report, got '\(baseline)'") }
+                compare = [baseline]
+                if index + 1 < arguments.count, arguments[index + 1].hasSuffix(".csv"), !arguments[index + 1].hasPrefix("-") {
+                    index += 1
+                    compare.append(arguments[index])
+                }
+            case "--threshold":
+                let text = try value(for: flag, inline: inline)
+                guard let percent = Double(text), percent > 0, percent < 1000 else {
+                    throw UsageError("--threshold: expected a percentage above 0, got '\(text)'")
+                }
+                thresholdPercent = percent
+            case "--rounds":
+                let text = try value(for: flag, inline: inline)
+                guard let count = Int(text), count >= 1, count <= 1000 else {
+                    throw UsageError("--rounds: expected a count from 1 to 1000, got '\(text)'")
+                }
+                rounds = count
             case "--out":
                 let path = try value(for: flag, inline: inline)
                 guard !path.isEmpty else { throw UsageError("--out needs a file path") }
@@ -98,6 +124,11 @@ public struct BenchOptions: Equatable {
       --conv DESC          an ad hoc convolution, benchdnn syntax, e.g. mb1ic64ih56oc64oh56kh3ph1 (repeatable)
       --check              compare each problem's output with a Double reference before timing
       --out PATH           CSV report path (default results/<host>-<UTC time>.csv)
+      --compare BASE.csv   run the baseline's rows and compare; exit 1 if a row regressed
+      --compare OLD.csv NEW.csv   compare two reports without running anything
+      --threshold PCT      smallest slowdown called a regression (default 10)
+      --rounds N           go round the cases N times, one repetition each (default 1; 9 with --compare)
+      --markdown           print the summary (and the comparison) as Markdown tables
       --list               list suites, workloads and variants
       --topology           print the machine's topology and the tuning derived from it
       --allow-debug        report figures from a debug build anyway

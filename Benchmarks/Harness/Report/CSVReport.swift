@@ -7,7 +7,7 @@ public enum CSVReport {
     public static let columns = [
         "suite", "kernel", "variant", "shape", "threads", "repetitions", "iterations",
         "median_ms", "min_ms", "max_ms", "cv_pct", "gflops", "pct_peak", "gbps", "pct_bw",
-        "vs_openblas", "check", "check_error",
+        "vs_openblas", "check", "check_error", "samples_ms",
     ]
 
     public static func render(_ rows: [ReportRow]) -> String {
@@ -20,6 +20,7 @@ public enum CSVReport {
                 number(row.gflops, 3), number(row.percentOfPeak, 2), number(row.gbps, 3),
                 number(row.percentOfBandwidth, 2), number(row.vsOpenBLAS, 3), field(row.check),
                 row.checkError.map { String(format: "%.3e", $0) } ?? "",
+                row.samplesMs.map { String(format: "%.6f", $0) }.joined(separator: ";"),
             ]
             text += cells.joined(separator: ",") + "\n"
         }
@@ -41,13 +42,15 @@ public enum CSVReport {
             guard let index = header.firstIndex(of: name) else { throw UsageError("CSV report lacks column \(name)") }
             return index
         }
-        let index = Dictionary(uniqueKeysWithValues: try columns.map { ($0, try column($0)) })
+        // samples_ms came later than the other columns: reports without it still parse.
+        var index = Dictionary(uniqueKeysWithValues: try columns.filter { $0 != "samples_ms" }.map { ($0, try column($0)) })
+        index["samples_ms"] = header.firstIndex(of: "samples_ms")
         return try lines.enumerated().map { number, line in
             let cells = splitLine(line)
             guard cells.count >= header.count else {
                 throw UsageError("CSV report line \(number + 2) has \(cells.count) cells, expected \(header.count)")
             }
-            func text(_ name: String) -> String { cells[index[name]!] }
+            func text(_ name: String) -> String { index[name].flatMap { $0 }.map { cells[$0] } ?? "" }
             func double(_ name: String) -> Double? { Double(text(name)) }
             return ReportRow(suite: text("suite"), kernel: text("kernel"), variant: text("variant"), shape: text("shape"),
                              threads: Int(text("threads")) ?? 0, repetitions: Int(text("repetitions")) ?? 0,
@@ -55,7 +58,8 @@ public enum CSVReport {
                              minMs: double("min_ms") ?? 0, maxMs: double("max_ms") ?? 0, cvPercent: double("cv_pct") ?? 0,
                              gflops: double("gflops"), percentOfPeak: double("pct_peak"), gbps: double("gbps"),
                              percentOfBandwidth: double("pct_bw"), vsOpenBLAS: double("vs_openblas"),
-                             check: text("check"), checkError: double("check_error"))
+                             check: text("check"), checkError: double("check_error"),
+                             samplesMs: text("samples_ms").split(separator: ";").compactMap { Double($0) })
         }
     }
 

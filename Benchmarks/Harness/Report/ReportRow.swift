@@ -19,12 +19,14 @@ public struct ReportRow: Equatable, Sendable {
     /// "pass", "fail" or "not run".
     public var check: String
     public var checkError: Double?
+    /// Milliseconds per call of every repetition, for the statistical comparison with a baseline.
+    public var samplesMs: [Double]
 
     public init(suite: String, kernel: String, variant: String, shape: String, threads: Int,
                 repetitions: Int, iterations: Int64, medianMs: Double, minMs: Double, maxMs: Double,
                 cvPercent: Double, gflops: Double? = nil, percentOfPeak: Double? = nil, gbps: Double? = nil,
                 percentOfBandwidth: Double? = nil, vsOpenBLAS: Double? = nil, check: String = "not run",
-                checkError: Double? = nil) {
+                checkError: Double? = nil, samplesMs: [Double] = []) {
         self.suite = suite
         self.kernel = kernel
         self.variant = variant
@@ -43,5 +45,6 @@ public struct ReportRow: Equatable, Sendable {
         self.vsOpenBLAS = vsOpenBLAS
         self.check = check
         self.checkError = checkError
+        self.samplesMs = samplesMs
     }
 }

@@ -2,7 +2,15 @@ import Foundation
 
 /// The run as a fixed-width table on standard output.
 enum SummaryTable {
-    static func render(_ rows: [ReportRow]) -> String {
+    /// The same table in Markdown, for a pull request.
+    static func renderMarkdown(_ rows: [ReportRow]) -> String {
+        let lines = render(rows, separator: " | ").split(separator: "\n").map { "| " + $0 + " |" }
+        guard let header = lines.first else { return "" }
+        let rule = "|" + String(repeating: " --- |", count: header.components(separatedBy: " | ").count)
+        return ([header, rule] + lines.dropFirst()).joined(separator: "\n")
+    }
+
+    static func render(_ rows: [ReportRow], separator: String = "  ") -> String {
         let header = ["suite", "kernel", "variant", "shape", "thr", "median ms", "cv %", "GFLOPS", "% peak", "GB/s", "% bw", "vs openblas", "check"]
         func format(_ value: Double?, _ digits: Int) -> String {
             guard let value, value.isFinite else { return "-" }
@@ -19,7 +27,7 @@ enum SummaryTable {
             cells.enumerated().map { column, cell in
                 column < 5 ? cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
                            : String(repeating: " ", count: widths[column] - cell.count) + cell
-            }.joined(separator: "  ")
+            }.joined(separator: separator)
         }.joined(separator: "\n")
     }
 }

@@ -54,7 +54,7 @@ enum GemmSuite: BenchSuite {
                                 Int32(problem.ldb), problem.beta, problem.c, Int32(problem.ldc))
                 }
             } else {
-                let gemmVariant = GemmVariant(rawValue: variant)!
+                let gemmVariant = GemmVariant(rawValue: BenchInjection.variant(for: variant)) ?? GemmVariant(rawValue: variant)!
                 body = { Gemm.run(problem, variant: gemmVariant, threads: threads) }
             }
             return PreparedCase(body: body,

@@ -1,0 +1,114 @@
+import Foundation
+
+/// Compares a run with a baseline, row by row, and decides which rows regressed.
+///
+/// A row regressed only when all of these hold, so that noise and a machine that is slower all
+/// over are not called regressions:
+/// - its fastest repetition got slower by more than the threshold. On a shared machine noise
+///   only ever adds time, so the fastest repetition is the steadiest estimate (measured here:
+///   between two runs of one binary, medians moved by up to 74% and minima by a median of 3%);
+/// - its median time grew by more than the threshold too;
+/// - the Mann-Whitney U test says its times are larger with p below `significance`
+///   (when both reports carry per-repetition samples);
+/// - its share of the FMA peak measured in the same run (or of the bandwidth, for memory rows),
+///   computed from the fastest repetitions, fell by more than the threshold: a machine that is
+///   slower all over slows the peak probe as much as the kernels.
+struct RegressionCheck {
+    struct RowComparison {
+        var key: String
+        var old: ReportRow
+        var new: ReportRow
+        /// new median time / old median time.
+        var timeRatio: Double
+        /// new fastest repetition / old fastest repetition.
+        var bestTimeRatio: Double
+        /// new share of peak / old share of peak, where both runs report one.
+        var shareRatio: Double?
+        var pValue: Double?
+        var regressed: Bool
+    }
+
+    var thresholdPercent: Double = 10
+    var significance: Double = 0.01
+
+    static func key(_ row: ReportRow) -> String {
+        "\(row.suite)/\(row.kernel)/\(row.variant)/\(row.shape)/threads:\(row.threads)"
+    }
+
+    /// The rows present in both reports, in the baseline's order. The peak rows are yardsticks,
+    /// not kernels, and are left out.
+    func compare(old: [ReportRow], new: [ReportRow]) -> [RowComparison] {
+        let newByKey = Dictionary(new.map { (Self.key($0), $0) }, uniquingKeysWith: { first, _ in first })
+        let limit = 1 + thresholdPercent / 100
+        return old.compactMap { oldRow in
+            guard oldRow.suite != PeakSuite.name, let newRow = newByKey[Self.key(oldRow)],
+                  oldRow.medianMs > 0, newRow.medianMs > 0 else { return nil }
+            let timeRatio = newRow.medianMs / oldRow.medianMs
+            let bestTimeRatio = oldRow.minMs > 0 && newRow.minMs > 0 ? newRow.minMs / oldRow.minMs : timeRatio
+            // The yardstick each run measured, recovered from its median rate and share of it.
+            func yardstick(_ row: ReportRow) -> Double? {
+                if let rate = row.gflops, let share = row.percentOfPeak, share > 0 { return rate / share }
+                if let rate = row.gbps, let share = row.percentOfBandwidth, share > 0 { return rate / share }
+                return nil
+            }
+            var shareRatio: Double?
+            if let oldYardstick = yardstick(oldRow), let newYardstick = yardstick(newRow) {
+                shareRatio = oldYardstick / newYardstick / bestTimeRatio
+            }
+            let pValue = oldRow.samplesMs.count >= 2 && newRow.samplesMs.count >= 2
+                ? MannWhitney.pValue(larger: newRow.samplesMs, smaller: oldRow.samplesMs) : nil
+            let slower = bestTimeRatio > limit && timeRatio > limit
+            let significant = pValue.map { $0 < significance } ?? true
+            let shareFell = shareRatio.map { $0 < 1 / limit } ?? true
+            return RowComparison(key: Self.key(oldRow), old: oldRow, new: newRow, timeRatio: timeRatio, bestTimeRatio: bestTimeRatio,
+                                 shareRatio: shareRatio, pValue: pValue, regressed: slower && significant && shareFell)
+        }
+    }
+
+    /// The geometric mean of the time ratios: above 1, the suite got slower overall.
+    static func geometricMean(_ comparisons: [RowComparison]) -> Double? {
+        guard !comparisons.isEmpty else { return nil }
+        return exp(comparisons.reduce(0) { $0 + log($1.timeRatio) } / Double(comparisons.count))
+    }
+
+    static func percentChange(_ ratio: Double) -> String {
+        String(format: "%+.1f%%", (ratio - 1) * 100)
+    }
+
+    func renderText(_ comparisons: [RowComparison]) -> String {
+        var lines: [String] = []
+        let regressed = comparisons.filter(\.regressed)
+        lines.append("compared \(comparisons.count) rows with the baseline (threshold \(String(format: "%g", thresholdPercent))%, significance \(significance))")
+        if let mean = Self.geometricMean(comparisons) {
+            lines.append("geometric mean of time ratios: \(String(format: "%.3f", mean)) (\(Self.percentChange(mean)))")
+        }
+        if regressed.isEmpty {
+            lines.append("no row regressed")
+        } else {
+            lines.append("\(regressed.count) row\(regressed.count == 1 ? "" : "s") regressed:")
+            for row in regressed {
+                lines.append("  \(row.key): \(String(format: "%.4f", row.old.medianMs)) ms -> \(String(format: "%.4f", row.new.medianMs)) ms "
+                             + "(\(Self.percentChange(row.timeRatio)) median, \(Self.percentChange(row.bestTimeRatio)) fastest, "
+                             + "\(row.shareRatio.map { Self.percentChange($0) } ?? "n/a") share of peak, "
+                             + "p = \(row.pValue.map { String(format: "%.4f", $0) } ?? "n/a"))")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    func renderMarkdown(_ comparisons: [RowComparison]) -> String {
+        var lines = ["| row | old ms | new ms | median | fastest | share of peak | p | verdict |", "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+        for row in comparisons {
+            lines.append("| \(row.key) | \(String(format: "%.4f", row.old.medianMs)) | \(String(format: "%.4f", row.new.medianMs)) | "
+                         + "\(Self.percentChange(row.timeRatio)) | \(Self.percentChange(row.bestTimeRatio)) | \(row.shareRatio.map { Self.percentChange($0) } ?? "-") | "
+                         + "\(row.pValue.map { String(format: "%.3f", $0) } ?? "-") | \(row.regressed ? "**regressed**" : "ok") |")
+        }
+        if let mean = Self.geometricMean(comparisons) {
+            lines.append("")
+            lines.append("Geometric mean of time ratios: \(String(format: "%.3f", mean)) (\(Self.percentChange(mean))); "
+                         + "\(comparisons.filter(\.regressed).count) of \(comparisons.count) rows regressed "
+                         + "(threshold \(String(format: "%g", thresholdPercent))%, significance \(significance)).")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
