@@ -1,10 +1,12 @@
 import Foundation
 import GBenchShim
+import Synchronization
 import _KernelShims
 
 /// Times benchmarks through Google Benchmark: it chooses iteration counts and runs the
 /// repetitions; every repetition comes back here and the statistics are ours.
 final class GoogleBenchmarkRunner {
+    private static let argumentStrings = Mutex<[UInt]>([])
     private let filter: NSRegularExpression?
 
     /// Hands `--benchmark_*` flags to Google Benchmark, adding our defaults for repetitions
@@ -31,8 +33,12 @@ final class GoogleBenchmarkRunner {
             filter = nil
         }
         let arguments = ["bench"] + all
-        // Google Benchmark compacts argv in place and keeps argv[0]: the strings live for the process.
-        var cStrings = arguments.map { strdup($0) }
+        // Google Benchmark compacts argv in place and keeps argv[0]: the strings live for the
+        // process, held here so they stay reachable (not a leak).
+        let owned = arguments.map { strdup($0) }
+        let addresses = owned.map { UInt(bitPattern: $0) }
+        Self.argumentStrings.withLock { $0.append(contentsOf: addresses) }
+        var cStrings = owned
         let unrecognised = gbs_initialize(Int32(cStrings.count), &cStrings)
         if unrecognised > 0 {
             throw UsageError("unrecognised Google Benchmark flag among: \(flags.joined(separator: " "))")

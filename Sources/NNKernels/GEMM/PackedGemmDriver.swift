@@ -10,9 +10,11 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
         let packedB = AlignedFloatBuffer(count: 2 * s.packedBCount)
         let packedA = AlignedFloatBuffer(count: s.workers * s.packedACount)
         let tiles = AlignedFloatBuffer(count: s.workers * Kernel.mr * Kernel.nr)
-        // counters[0]: next chunk to claim; then per phase: packing chunks done, compute chunks done.
-        let counters = UnsafeMutablePointer<Int64>.allocate(capacity: 1 + 2 * s.phases)
-        counters.initialize(repeating: 0, count: 1 + 2 * s.phases)
+        // counters[0]: next chunk to claim; then per phase: packing chunks done, compute chunks
+        // done; then per compute chunk: how many phases of it are done.
+        let counterCount = 1 + 2 * s.phases + s.computeChunks
+        let counters = UnsafeMutablePointer<Int64>.allocate(capacity: counterCount)
+        counters.initialize(repeating: 0, count: counterCount)
         defer {
             packedB.deallocate()
             packedA.deallocate()
@@ -31,6 +33,7 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
                              counters: UnsafeMutablePointer<Int64>) {
         let packDone = counters + 1
         let computeDone = counters + 1 + s.phases
+        let chunkPhasesDone = counters + 1 + 2 * s.phases
         while true {
             let chunk = Int(nnk_atomic_fetch_add(counters, 1))
             if chunk >= s.totalChunks { return }
@@ -50,9 +53,11 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
                 nnk_atomic_fetch_add(packDone + phase, 1)
             } else {
                 nnk_wait_until_at_least(packDone + phase, Int64(s.packChunks))
-                // The previous k slice of the same columns must be added into C first.
-                if pc > 0 { nnk_wait_until_at_least(computeDone + phase - 1, Int64(s.computeChunks)) }
                 let c = index - s.packChunks
+                // The previous k slice must be added into this chunk's part of C first. Chunk c
+                // covers the same rows (or B micro-panels) in every phase of a column block, so
+                // only chunk c of the previous phase is waited for, not the whole phase.
+                if pc > 0 { nnk_wait_until_at_least(chunkPhasesDone + c, Int64(phase)) }
                 let panels = (nc + Kernel.nr - 1) / Kernel.nr
                 let (rows, panelRange): (Range<Int>, Range<Int>)
                 switch s.split {
@@ -72,6 +77,9 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
                                     packedA: packedA, packedB: bPanel, beta: beta, tile: tile)
                     }
                 }
+                // A maximum, not a store: at the first k slice of a column block this chunk may
+                // finish before the same chunk of the previous block does.
+                nnk_atomic_max(chunkPhasesDone + c, Int64(phase + 1))
                 nnk_atomic_fetch_add(computeDone + phase, 1)
             }
         }

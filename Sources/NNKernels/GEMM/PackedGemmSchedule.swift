@@ -4,8 +4,9 @@
 /// a "phase" packs that KC x NC panel of B once, shared by all workers, then computes C with it.
 /// Each phase is `packChunks` packing chunks followed by `computeChunks` compute chunks, and
 /// workers claim chunks in that global order from one atomic counter. A chunk waits only for
-/// chunks with lower numbers (B packed before it is used; the previous k slice of C finished
-/// before the next one accumulates into it; B's double buffer free before it is refilled), so
+/// chunks with lower numbers (B packed before it is used; the same chunk of the previous k slice
+/// finished before this one accumulates into its part of C; B's double buffer free before it is
+/// refilled), so
 /// the lowest unfinished chunk can always run: no deadlock however many workers actually show
 /// up, and faster workers take more chunks.
 struct PackedGemmSchedule {

@@ -16,6 +16,12 @@ static inline int64_t nnk_atomic_load(const int64_t *p) {
 static inline void nnk_atomic_store(int64_t *p, int64_t v) {
     __atomic_store_n(p, v, __ATOMIC_RELEASE);
 }
+/// Raises *p to v if it is lower (never lowers it), with release order.
+static inline void nnk_atomic_max(int64_t *p, int64_t v) {
+    int64_t current = __atomic_load_n(p, __ATOMIC_ACQUIRE);
+    while (current < v && !__atomic_compare_exchange_n(p, &current, v, 1, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+    }
+}
 /// Spin-wait hint; falls back to yielding the CPU after many spins (see nnk_wait_until_at_least).
 void nnk_cpu_relax(void);
 /// Waits until *p >= target. Spins briefly, then yields, so oversubscribed runs still progress.
