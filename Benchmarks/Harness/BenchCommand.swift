@@ -47,16 +47,7 @@ public enum BenchCommand {
                                                defaultMinTime: options.quick ? 0.05 : 0.1)
         if let injected = BenchInjection.description { print("note: \(injected)") }
         let started = Date()
-        var execution = BenchExecution(check: options.check)
-        for round in 0..<rounds {
-            for (index, benchCase) in plan.cases.enumerated() {
-                let alwaysRun = benchCase.suite == PeakSuite.name
-                guard alwaysRun || runner.selects(benchCase.name) else { continue }
-                let label = rounds > 1 ? "[round \(round + 1)/\(rounds), \(index + 1)/\(plan.cases.count)]"
-                                       : "[\(index + 1)/\(plan.cases.count)]"
-                try execution.run(benchCase, with: runner, label: label)
-            }
-        }
+        let execution = try measure(plan.cases, rounds: rounds, runner: runner, check: options.check)
         let rows = execution.finishedRows()
         let path = options.outPath ?? defaultOutputPath(started)
         try CSVReport.write(rows, to: path)
@@ -78,9 +69,47 @@ public enum BenchCommand {
         }
         if let baseline {
             print("")
-            if report(check.compare(old: baseline, new: rows), check, markdown: options.markdown) != 0 { status = 1 }
+            let comparisons = check.compare(old: baseline, new: rows)
+            if report(comparisons, check, markdown: options.markdown) != 0 {
+                // A regression must show again in a second, independent measurement of the rows
+                // concerned: on a shared machine a neighbour can slow one row for a whole pass.
+                let suspects = Set(comparisons.filter(\.regressed).map(\.key))
+                let suspectRows = baseline.filter { suspects.contains(RegressionCheck.key($0)) }
+                if suspectRows.isEmpty {
+                    status = 1
+                } else {
+                    print("")
+                    print("confirming \(suspectRows.count) row\(suspectRows.count == 1 ? "" : "s") with a second measurement of \(rounds) rounds")
+                    let confirmation = try measure(BenchPlan(baseline: suspectRows, options).cases, rounds: rounds,
+                                                   runner: runner, check: false)
+                    let confirmed = check.compare(old: suspectRows, new: confirmation.finishedRows())
+                    print("")
+                    if report(confirmed, check, markdown: options.markdown) != 0 {
+                        print("regression confirmed")
+                        status = 1
+                    } else {
+                        print("not confirmed by the second measurement: no regression")
+                    }
+                }
+            }
         }
         return status
+    }
+
+    /// Goes round `cases` `rounds` times, one Google Benchmark run of each case a round.
+    static func measure(_ cases: [BenchCase], rounds: Int, runner: GoogleBenchmarkRunner,
+                        check: Bool) throws -> BenchExecution {
+        var execution = BenchExecution(check: check)
+        for round in 0..<rounds {
+            for (index, benchCase) in cases.enumerated() {
+                let alwaysRun = benchCase.suite == PeakSuite.name
+                guard alwaysRun || runner.selects(benchCase.name) else { continue }
+                let label = rounds > 1 ? "[round \(round + 1)/\(rounds), \(index + 1)/\(cases.count)]"
+                                       : "[\(index + 1)/\(cases.count)]"
+                try execution.run(benchCase, with: runner, label: label)
+            }
+        }
+        return execution
     }
 
     /// Prints a comparison; returns 1 when a row regressed.

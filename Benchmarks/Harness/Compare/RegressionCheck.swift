@@ -10,9 +10,12 @@ import Foundation
 /// - its median time grew by more than the threshold too;
 /// - the Mann-Whitney U test says its times are larger with p below `significance`
 ///   (when both reports carry per-repetition samples);
-/// - its share of the FMA peak measured in the same run (or of the bandwidth, for memory rows),
-///   computed from the fastest repetitions, fell by more than the threshold: a machine that is
-///   slower all over slows the peak probe as much as the kernels.
+/// - its share of the FMA peak measured in the same run (of the triad bandwidth, for rows whose
+///   measure is memory traffic), computed from the fastest repetitions, fell by more than the
+///   threshold: a machine that is slower all over slows the probes as much as the kernels.
+///
+/// `bench --compare` then measures the rows that regressed a second time, independently, and
+/// fails only when they regress again.
 struct RegressionCheck {
     struct RowComparison {
         var key: String
@@ -46,9 +49,11 @@ struct RegressionCheck {
             let timeRatio = newRow.medianMs / oldRow.medianMs
             let bestTimeRatio = oldRow.minMs > 0 && newRow.minMs > 0 ? newRow.minMs / oldRow.minMs : timeRatio
             // The yardstick each run measured, recovered from its median rate and share of it.
+            // Rows whose measure is memory traffic are held against the measured bandwidth (a
+            // neighbour contending for memory slows them, not the FMA probe); others against the peak.
             func yardstick(_ row: ReportRow) -> Double? {
-                if let rate = row.gflops, let share = row.percentOfPeak, share > 0 { return rate / share }
                 if let rate = row.gbps, let share = row.percentOfBandwidth, share > 0 { return rate / share }
+                if let rate = row.gflops, let share = row.percentOfPeak, share > 0 { return rate / share }
                 return nil
             }
             var shareRatio: Double?

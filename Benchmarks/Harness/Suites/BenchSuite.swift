@@ -40,10 +40,10 @@ struct SuiteEntry: Sendable {
 }
 
 enum SuiteCatalog {
-    static let available: [SuiteEntry] = [SuiteEntry(PeakSuite.self), SuiteEntry(GemmSuite.self)]
+    static let available: [SuiteEntry] = [SuiteEntry(PeakSuite.self), SuiteEntry(GemmSuite.self),
+                                          SuiteEntry(ActivationSuite.self)]
     static let planned: [PlannedSuite] = [
         PlannedSuite(name: "dense", reason: "fused dense layers are not implemented yet"),
-        PlannedSuite(name: "activation", reason: "vectorized activations are not implemented yet"),
         PlannedSuite(name: "conv", reason: "convolutions are not implemented yet"),
         PlannedSuite(name: "pool", reason: "pooling is not implemented yet"),
     ]

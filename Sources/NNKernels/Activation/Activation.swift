@@ -1,0 +1,101 @@
+import Foundation
+
+/// An elementwise activation function g in `a_out = g(a_in * W + b)`.
+public enum Activation: Equatable, Hashable, Sendable, CustomStringConvertible {
+    case identity
+    case relu
+    case leakyReLU(slope: Float)
+    case sigmoid
+    case tanh
+    /// GELU in its tanh approximation: 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3))).
+    case gelu
+
+    public static let all: [Activation] = [.identity, .relu, .leakyReLU(slope: 0.01), .sigmoid, .tanh, .gelu]
+
+    /// The names the bench and the command line use.
+    public var description: String {
+        switch self {
+        case .identity: return "identity"
+        case .relu: return "relu"
+        case .leakyReLU: return "leaky-relu"
+        case .sigmoid: return "sigmoid"
+        case .tanh: return "tanh"
+        case .gelu: return "gelu"
+        }
+    }
+
+    public init?(name: String) {
+        guard let match = Self.all.first(where: { $0.description == name }) else { return nil }
+        self = match
+    }
+
+    static let geluScale = (2 / Double.pi).squareRoot()
+    static let geluCubic = 0.044_715
+
+    /// The definition, in Double: what the kernels are tested against.
+    public func reference(_ x: Double) -> Double {
+        switch self {
+        case .identity: return x
+        case .relu: return x < 0 ? 0 : x
+        case let .leakyReLU(slope): return x < 0 ? Double(slope) * x : x
+        case .sigmoid: return x >= 0 ? 1 / (1 + Foundation.exp(-x)) : Foundation.exp(x) / (1 + Foundation.exp(x))
+        case .tanh: return Foundation.tanh(x)
+        case .gelu:
+            // 0.5 (1 + tanh u) = sigmoid(2u): the same function, without the cancellation that
+            // makes 1 + tanh(u) exactly 0 in Double for x below about -6.
+            let u = Self.geluScale * (x + Self.geluCubic * x * x * x)
+            return x * Activation.sigmoid.reference(2 * u)
+        }
+    }
+
+    /// Error the SIMD kernel may add, in ulp, beyond its own few ulp, because an exponent it
+    /// computes in Float is rounded before exp sees it. Only GELU has such an argument: 2u is
+    /// formed by five roundings (x^2, * c, + 1, * x, * scale) of half an ulp each, and sigmoid's
+    /// e^(2u) turns an absolute error d of its argument into a relative error of
+    /// d (1 - sigmoid(2u)) in the result, whose ulp may be as small as half of eps |result|:
+    /// 5 |2u| (1 - sigmoid(2u)) ulp in all, about 400 at x = -9.6, for any Float evaluation of
+    /// this formula.
+    public func argumentRoundingULP(_ x: Double) -> Double {
+        guard self == .gelu else { return 0 }
+        let twoU = 2 * Self.geluScale * (x + Self.geluCubic * x * x * x)
+        return 5 * Swift.abs(twoU) * (1 - Activation.sigmoid.reference(twoU))
+    }
+
+    /// One element at a time through the standard library's math, as a tutorial would write it.
+    @inline(__always)
+    func naive(_ x: Float) -> Float {
+        switch self {
+        case .identity: return x
+        case .relu: return x < 0 ? 0 : x
+        case let .leakyReLU(slope): return x < 0 ? slope * x : x
+        case .sigmoid: return 1 / (1 + Foundation.exp(-x))
+        case .tanh: return Foundation.tanh(x)
+        case .gelu:
+            let u = Float(Self.geluScale) * (x + Float(Self.geluCubic) * x * x * x)
+            return 0.5 * x * (1 + Foundation.tanh(u))
+        }
+    }
+
+    /// A vector at a time. ReLU is `replacing(with:where:)`, one `vmaxps`-like select (the
+    /// standard `pointwiseMax` is a branchy per-lane routine); GELU is written as
+    /// x * sigmoid(2u), the same function, which cannot turn an overflow into NaN for finite x.
+    @inline(__always)
+    func simd(_ x: SIMD8<Float>) -> SIMD8<Float> {
+        switch self {
+        case .identity: return x
+        case .relu: return x.replacing(with: 0, where: x .< 0)
+        case let .leakyReLU(slope): return x.replacing(with: x * slope, where: x .< 0)
+        case .sigmoid: return VectorMath.sigmoid(x)
+        case .tanh: return VectorMath.tanh(x)
+        case .gelu:
+            let u = x * (x * x * Float(Self.geluCubic) + 1) * Float(2 * Self.geluScale)
+            return x * VectorMath.sigmoid(u)
+        }
+    }
+}
+
+/// Which implementation of the elementwise kernels to run.
+public enum ElementwiseVariant: String, Sendable, CaseIterable {
+    case naive
+    case simd
+}

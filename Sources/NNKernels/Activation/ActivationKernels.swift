@@ -1,0 +1,120 @@
+/// Activations over buffers, and row-wise softmax.
+public enum Activations {
+    typealias Vector = SIMD8<Float>
+
+    /// `output[i] = activation(input[i])`. `output` may be `input` (in place).
+    public static func apply(_ activation: Activation, input: UnsafeBufferPointer<Float>,
+                             output: UnsafeMutableBufferPointer<Float>, variant: ElementwiseVariant = .simd) throws {
+        guard output.count == input.count else {
+            throw KernelError.shapeMismatch(what: "activation output elements", expected: "\(input.count)", got: "\(output.count)")
+        }
+        guard let x = input.baseAddress, let y = output.baseAddress else { return }
+        switch variant {
+        case .naive: for i in 0..<input.count { y[i] = activation.naive(x[i]) }
+        case .simd: applySIMD(activation, x, y, count: input.count)
+        }
+    }
+
+    @inline(__always)
+    static func applySIMD(_ activation: Activation, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+        // Each case gets its own loop, so the switch is not inside the loop.
+        switch activation {
+        case .identity: map(x, y, count) { $0 }
+        case .relu: map(x, y, count) { Activation.relu.simd($0) }
+        case let .leakyReLU(slope): map(x, y, count) { $0.replacing(with: $0 * slope, where: $0 .< 0) }
+        case .sigmoid: map(x, y, count) { VectorMath.sigmoid($0) }
+        case .tanh: map(x, y, count) { VectorMath.tanh($0) }
+        case .gelu: map(x, y, count) { Activation.gelu.simd($0) }
+        }
+    }
+
+    /// y = f(x) a vector at a time; the tail goes through the same f on a zero-padded vector,
+    /// so every element gets the same arithmetic.
+    @inline(__always)
+    static func map(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ count: Int, _ f: (Vector) -> Vector) {
+        let width = Vector.scalarCount
+        let rx = UnsafeRawPointer(x), ry = UnsafeMutableRawPointer(y)
+        var i = 0
+        while i + width <= count {
+            ry.storeBytes(of: f(rx.loadUnaligned(fromByteOffset: i * 4, as: Vector.self)), toByteOffset: i * 4, as: Vector.self)
+            i += width
+        }
+        if i < count {
+            var tail = Vector.zero
+            for lane in 0..<(count - i) { tail[lane] = x[i + lane] }
+            let result = f(tail)
+            for lane in 0..<(count - i) { y[i + lane] = result[lane] }
+        }
+    }
+
+    /// Row-wise softmax of a `rows x columns` matrix: `y = exp(x - max) / sum(exp(x - max))`,
+    /// subtracting the row maximum first so no exp overflows. Defined for the edge cases as the
+    /// limit of the formula: a row holding NaN gives NaN throughout; a row holding +inf shares
+    /// all the mass equally among its +inf entries; a row of only -inf gives NaN (0 / 0).
+    public static func softmax(rows: Int, columns: Int, input: UnsafeBufferPointer<Float>, inputStride: Int,
+                               output: UnsafeMutableBufferPointer<Float>, outputStride: Int,
+                               variant: ElementwiseVariant = .simd) throws {
+        try KernelError.checkNonNegative("rows", rows)
+        try KernelError.checkNonNegative("columns", columns)
+        try KernelError.checkLeadingDimension("inputStride", inputStride, atLeast: columns)
+        try KernelError.checkLeadingDimension("outputStride", outputStride, atLeast: columns)
+        try KernelError.checkMatrixBuffer("softmax input", count: input.count, rows: rows, cols: columns, ld: inputStride)
+        try KernelError.checkMatrixBuffer("softmax output", count: output.count, rows: rows, cols: columns, ld: outputStride)
+        guard rows > 0, columns > 0, let x = input.baseAddress, let y = output.baseAddress else { return }
+        for row in 0..<rows {
+            softmaxRow(x + row * inputStride, y + row * outputStride, columns, variant)
+        }
+    }
+
+    static func softmaxRow(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int, _ variant: ElementwiseVariant) {
+        var maximum = -Float.infinity
+        var sawNaN = false
+        for i in 0..<n {
+            if x[i].isNaN { sawNaN = true }
+            maximum = max(maximum, x[i])
+        }
+        if sawNaN || maximum == -.infinity {
+            y.update(repeating: .nan, count: n)
+            return
+        }
+        if maximum == .infinity {
+            var infinities = 0
+            for i in 0..<n where x[i] == .infinity { infinities += 1 }
+            for i in 0..<n { y[i] = x[i] == .infinity ? 1 / Float(infinities) : 0 }
+            return
+        }
+        var sum: Float = 0
+        switch variant {
+        case .naive:
+            for i in 0..<n {
+                y[i] = Foundation.exp(x[i] - maximum)
+                sum += y[i]
+            }
+            for i in 0..<n { y[i] /= sum }
+        case .simd:
+            let shift = Vector(repeating: maximum)
+            var sums = Vector.zero
+            let width = Vector.scalarCount
+            let rx = UnsafeRawPointer(x), ry = UnsafeMutableRawPointer(y)
+            var i = 0
+            while i + width <= n {
+                let e = VectorMath.exp(rx.loadUnaligned(fromByteOffset: i * 4, as: Vector.self) - shift)
+                ry.storeBytes(of: e, toByteOffset: i * 4, as: Vector.self)
+                sums += e
+                i += width
+            }
+            sum = sums.sum()
+            while i < n {
+                var tail = Vector(repeating: -.infinity)
+                for lane in 0..<min(width, n - i) { tail[lane] = x[i + lane] }
+                let e = VectorMath.exp(tail - shift)
+                for lane in 0..<min(width, n - i) { y[i + lane] = e[lane]; sum += e[lane] }
+                i += width
+            }
+            let scale = Vector(repeating: 1 / sum)
+            map(UnsafePointer(y), y, n) { $0 * scale }
+        }
+    }
+}
+
+import Foundation
