@@ -32,7 +32,3 @@ int nnk_cpu_has_avx512f(void) {
     return 0;
 #endif
 }
-
-void nnk_black_hole(const void *p) {
-    __asm__ volatile("" : : "r"(p) : "memory");
-}

@@ -38,7 +38,4 @@ static inline void nnk_prefetch_for_write(const void *p) { __builtin_prefetch(p,
 int nnk_cpu_has_avx2_fma(void);
 int nnk_cpu_has_avx512f(void);
 
-/// Keeps a value alive so the optimizer cannot drop the computation behind it.
-void nnk_black_hole(const void *p);
-
 #endif
