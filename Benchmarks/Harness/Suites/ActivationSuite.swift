@@ -56,10 +56,7 @@ enum ActivationSuite: BenchSuite {
                          flops: 0, bytes: Double(8 * elements)) {
             let x = AlignedFloatBuffer(count: elements), y = AlignedFloatBuffer(count: elements)
             var state: UInt32 = 2024
-            for i in 0..<elements {
-                state = state &* 1_664_525 &+ 1_013_904_223
-                x.pointer[i] = (Float(state >> 8) / Float(1 << 24) * 2 - 1) * 8
-            }
+            x.fillUniform(&state, scale: 8)
             y.pointer.update(repeating: 0, count: elements)
             let input = UnsafeBufferPointer(x.buffer), output = y.buffer
             let body: () -> Void

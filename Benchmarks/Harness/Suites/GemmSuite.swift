@@ -77,12 +77,8 @@ struct GemmOperands {
         b = AlignedFloatBuffer(count: shape.k * shape.n)
         c = AlignedFloatBuffer(count: shape.m * shape.n)
         var state: UInt32 = 12345
-        for buffer in [a, b] {
-            for i in 0..<buffer.count {
-                state = state &* 1_664_525 &+ 1_013_904_223
-                buffer.pointer[i] = Float(state >> 8) / Float(1 << 24) * 2 - 1
-            }
-        }
+        a.fillUniform(&state)
+        b.fillUniform(&state)
         c.pointer.update(repeating: 0, count: c.count)
         problem = try! Gemm.validate(transA: .none, transB: .none, m: shape.m, n: shape.n, k: shape.k, alpha: 1,
                                      a: UnsafeBufferPointer(a.buffer), lda: max(1, shape.k),

@@ -73,13 +73,13 @@ struct BenchExecution {
             }
             return row
         }
+        // OpenBLAS's rate at the same (suite, kernel, shape, threads).
+        func problem(_ row: ReportRow) -> String { "\(row.suite)|\(row.kernel)|\(row.shape)|\(row.threads)" }
         var openBLAS: [String: Double] = [:]
-        for row in rows where row.variant == GemmSuite.openBLASVariant {
-            openBLAS["\(row.suite)|\(row.kernel)|\(row.shape)|\(row.threads)"] = row.gflops
-        }
+        for row in rows where row.variant == GemmSuite.openBLASVariant { openBLAS[problem(row)] = row.gflops }
         return rows.map { row in
             var row = row
-            if let gflops = row.gflops, let reference = openBLAS["\(row.suite)|\(row.kernel)|\(row.shape)|\(row.threads)"] {
+            if let gflops = row.gflops, let reference = openBLAS[problem(row)] {
                 row.vsOpenBLAS = gflops / reference
             }
             return row

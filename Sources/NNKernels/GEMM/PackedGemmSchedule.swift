@@ -33,9 +33,8 @@ struct PackedGemmSchedule {
         kc = min(blocking.kc, k)
         nc = min(blocking.nc, (n + nr - 1) / nr * nr)
         mc = blocking.mc
-        let flops = 2 * Double(m) * Double(n) * Double(k)
-        let affordable = max(1, Int(min(flops / max(1, minimumFlopsPerExtraWorker), 1e9)))
-        workers = max(1, min(requestedWorkers, affordable))
+        workers = Tuning.workers(requested: requestedWorkers, flops: 2 * Double(m) * Double(n) * Double(k),
+                                 minimumFlopsPerExtraWorker: minimumFlopsPerExtraWorker)
         columnBlocks = (n + nc - 1) / nc
         depthBlocks = (k + kc - 1) / kc
         let panelsPerBlock = nc / nr

@@ -13,8 +13,8 @@ enum RowStreamGemm {
 
     static func run(_ p: GemmProblem, threads: Int, minimumFlopsPerExtraWorker: Double) {
         let width = Vector.scalarCount
-        let affordable = max(1, Int(min(p.flops / max(1, minimumFlopsPerExtraWorker), 1e9)))
-        let workers = max(1, min(threads, affordable, (p.n + width - 1) / width))
+        let workers = min(Tuning.workers(requested: threads, flops: p.flops, minimumFlopsPerExtraWorker: minimumFlopsPerExtraWorker),
+                          max(1, (p.n + width - 1) / width))
         // Column ranges in whole vectors, so only the last range has a scalar tail.
         let chunk = ((p.n + workers - 1) / workers + width - 1) / width * width
         ParallelRegion.run(workers: workers) { worker in

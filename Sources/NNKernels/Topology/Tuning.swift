@@ -39,4 +39,11 @@ public enum Tuning {
     /// 100 GFLOPS per core it takes well under 100 microseconds, and waking a second worker
     /// costs 10 to 45 microseconds here, so splitting it would gain little or lose.
     public static let minimumFlopsPerExtraWorker: Double = 8_000_000
+
+    /// Workers a problem of `flops` may use: at most `requested`, and one more only for every
+    /// `minimumFlopsPerExtraWorker` of work.
+    public static func workers(requested: Int, flops: Double, minimumFlopsPerExtraWorker: Double) -> Int {
+        let affordable = max(1, Int(min(flops / max(1, minimumFlopsPerExtraWorker), 1e9)))
+        return max(1, min(requested, affordable))
+    }
 }
