@@ -62,6 +62,18 @@ struct BenchOptionsTests {
         #expect(BenchCommand.main(["--allow-debug", "--suite", "peak", "--benchmark_no_such_flag=1"]) == 2)
     }
 
+    @Test func benchmarkFilterSelectsAndNegates() throws {
+        let positive = try GoogleBenchmarkRunner(flags: ["--benchmark_filter=packed/64"], defaultRepetitions: 1, defaultMinTime: 0.01)
+        #expect(positive.selects("gemm/sgemm/packed/64x64x64/threads:1"))
+        #expect(!positive.selects("gemm/sgemm/simd/64x64x64/threads:1"))
+        let negative = try GoogleBenchmarkRunner(flags: ["--benchmark_filter=-simd"], defaultRepetitions: 1, defaultMinTime: 0.01)
+        #expect(negative.selects("gemm/sgemm/packed/64x64x64/threads:1"))
+        #expect(!negative.selects("gemm/sgemm/simd/64x64x64/threads:1"))
+        #expect(throws: UsageError.self) {
+            _ = try GoogleBenchmarkRunner(flags: ["--benchmark_filter=("], defaultRepetitions: 1, defaultMinTime: 0.01)
+        }
+    }
+
     @Test func helpListAndTopologySucceed() {
         #expect(BenchCommand.main(["--help"]) == 0)
         #expect(BenchCommand.main(["--list"]) == 0)

@@ -8,11 +8,14 @@ import _KernelShims
 final class GoogleBenchmarkRunner {
     private static let argumentStrings = Mutex<[UInt]>([])
     private let filter: NSRegularExpression?
+    private let excludes: Bool
 
     /// Hands `--benchmark_*` flags to Google Benchmark, adding our defaults for repetitions
     /// and minimum time where the caller gave none.
     init(flags: [String], defaultRepetitions: Int, defaultMinTime: Double) throws {
-        var all = flags
+        // The filter is applied here, not by Google Benchmark: the peak probes must run whatever
+        // it says, since every row's share of the peak comes from them.
+        var all = flags.filter { !$0.hasPrefix("--benchmark_filter") }
         if !flags.contains(where: { $0.hasPrefix("--benchmark_repetitions") }) {
             all.append("--benchmark_repetitions=\(defaultRepetitions)")
         }
@@ -23,11 +26,14 @@ final class GoogleBenchmarkRunner {
         for flag in flags where flag.hasPrefix("--benchmark_filter=") {
             pattern = String(flag.dropFirst("--benchmark_filter=".count))
         }
-        if let pattern, !pattern.isEmpty, !pattern.hasPrefix("-") {
+        // As in Google Benchmark, a leading '-' selects the names that do not match.
+        excludes = pattern?.hasPrefix("-") ?? false
+        let expression = excludes ? pattern.map { String($0.dropFirst()) } : pattern
+        if let expression, !expression.isEmpty {
             do {
-                filter = try NSRegularExpression(pattern: pattern)
+                filter = try NSRegularExpression(pattern: expression)
             } catch {
-                throw UsageError("--benchmark_filter: not a valid regular expression: '\(pattern)'")
+                throw UsageError("--benchmark_filter: not a valid regular expression: '\(pattern ?? "")'")
             }
         } else {
             filter = nil
@@ -48,7 +54,7 @@ final class GoogleBenchmarkRunner {
     /// Whether `--benchmark_filter` selects this case (checked before its operands are allocated).
     func selects(_ name: String) -> Bool {
         guard let filter else { return true }
-        return filter.firstMatch(in: name, range: NSRange(name.startIndex..., in: name)) != nil
+        return (filter.firstMatch(in: name, range: NSRange(name.startIndex..., in: name)) != nil) != excludes
     }
 
     /// Per repetition, seconds per call; and the total number of timed calls.
