@@ -168,6 +168,8 @@ extension BenchPlan {
         for row in baseline where row.suite != PeakSuite.name {
             if row.suite == GemmSuite.name, GemmSuite.variants.contains(row.variant), let shape = try? GemmShape(parsing: row.shape) {
                 cases.append(GemmSuite.gemmCase(shape, variant: row.variant, threads: row.threads))
+            } else if row.suite == ActivationSuite.name, let benchCase = ActivationSuite.activationCase(row: row) {
+                cases.append(benchCase)
             } else {
                 notes.append("baseline row \(RegressionCheck.key(row)) cannot be run by this bench; skipped")
             }

@@ -104,6 +104,20 @@ struct RegressionCheckTests {
         #expect(BenchCommand.main(["--compare", old, folder.appendingPathComponent("missing.csv").path]) == 2)
     }
 
+    @Test func activationRowsMapBackToTheirCases() throws {
+        var relu = row(base: 1)
+        relu.suite = "activation"; relu.kernel = "relu"; relu.variant = "simd"; relu.shape = "n:262144"
+        let reluCase = try #require(ActivationSuite.activationCase(row: relu))
+        #expect(reluCase.name == "activation/relu/simd/n:262144/threads:1" && reluCase.bytes == 8 * 262_144)
+        var softmax = relu
+        softmax.kernel = "softmax"; softmax.variant = "naive"; softmax.shape = "256x1024"
+        #expect(try #require(ActivationSuite.activationCase(row: softmax)).name == "activation/softmax/naive/256x1024/threads:1")
+        softmax.shape = "256x100"
+        #expect(ActivationSuite.activationCase(row: softmax) == nil)
+        relu.kernel = "swish"
+        #expect(ActivationSuite.activationCase(row: relu) == nil)
+    }
+
     @Test func reportsWithoutSamplesStillParse() throws {
         let text = CSVReport.render([row(base: 1)])
         let lines = text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).dropLast().joined(separator: ",") }

@@ -47,6 +47,20 @@ enum ActivationSuite: BenchSuite {
         return cases
     }
 
+    /// The case behind a report row (`n:COUNT`, or `ROWSx1024` for softmax), for `--compare`.
+    static func activationCase(row: ReportRow) -> BenchCase? {
+        guard kernels.contains(row.kernel), let variant = ElementwiseVariant(rawValue: row.variant) else { return nil }
+        let count: Int?
+        if row.shape.hasPrefix("n:") {
+            count = Int(row.shape.dropFirst(2))
+        } else {
+            let parts = row.shape.split(separator: "x")
+            count = parts.count == 2 && Int(parts[1]) == softmaxColumns ? Int(parts[0]).map { $0 * softmaxColumns } : nil
+        }
+        guard let count, count > 0 else { return nil }
+        return activationCase(row.kernel, variant, count: count)
+    }
+
     static func activationCase(_ kernel: String, _ variant: ElementwiseVariant, count: Int) -> BenchCase {
         let isSoftmax = kernel == "softmax"
         let rows = max(1, count / softmaxColumns)
