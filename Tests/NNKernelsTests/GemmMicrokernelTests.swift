@@ -30,7 +30,7 @@ struct GemmMicrokernelTests {
                     aPanel.withUnsafeBufferPointer { ap in
                         bPanel.withUnsafeBufferPointer { bp in
                             c.withUnsafeMutableBufferPointer { cp in
-                                kernel.microkernel(kc, ap.baseAddress!, bp.baseAddress!, cp.baseAddress!, ldc, alpha, beta)
+                                kernel.microkernel(kc, ap.baseAddress!, bp.baseAddress!, cp.baseAddress!, ldc, alpha, beta, .none)
                             }
                         }
                     }

@@ -68,7 +68,9 @@ public enum VectorMath {
     }
 
     /// tanh: an odd polynomial below |x| = 0.625 (Cephes's tanhf), where 1 - 2 / (e^2|x| + 1)
-    /// would cancel; that form above, with the sign restored; exactly +-1 beyond |x| = 9.
+    /// would cancel; that form above, with the sign restored. |x| is capped at 10 before exp
+    /// (which would overflow past 44), where 2 / (e^20 + 1) is below half an ulp of 1, so the
+    /// result is exactly +-1 there, as the correctly rounded tanh is from |x| = 9.01 on.
     @inline(__always)
     public static func tanh(_ x: V) -> V {
         let ax = abs(x)
@@ -79,7 +81,7 @@ public enum VectorMath {
         p = p * z + 1.333_144_220_36e-1
         p = p * z - 3.333_328_194_22e-1
         let small = x + x * z * p
-        let e = exp(2 * ax.replacing(with: 9, where: ax .> 9))
+        let e = exp(2 * ax.replacing(with: 10, where: ax .> 10))
         var large = 1 - 2 / (e + 1)
         large = large.replacing(with: -large, where: x .< 0)
         return small.replacing(with: large, where: ax .>= 0.625)

@@ -4,11 +4,13 @@ import _KernelShims
 /// `C[0..<MR, 0..<NR] = alpha * Apanel * Bpanel + beta * C`, where `a` is an MR x kc micro-panel
 /// stored column by column (MR floats per k) and `b` a kc x NR micro-panel stored row by row
 /// (NR floats per k). No loops over m or n remain; when `beta == 0`, C is never read.
+/// The epilogue (bias, activation) is applied to the tile in registers before it is stored.
 public protocol GemmMicrokernel: SendableMetatype {
     static var mr: Int { get }
     static var nr: Int { get }
     static func run(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
-                    c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float)
+                    c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float,
+                    epilogue: TileEpilogue)
 }
 
 /// The one microkernel body, parameterized by rows (MR), vectors per row (NV) and vector type:
@@ -43,16 +45,54 @@ where Vector.Scalar == Float {
 
     @inline(__always)
     public static func run(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
-                           c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float) {
+                           c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float,
+                           epilogue: TileEpilogue) {
         // C rows sit a leading dimension apart and are usually cold: fetch them during the k loop.
         for r in 0..<MR {
             nnk_prefetch_for_write(c + r * ldc)
             nnk_prefetch_for_write(c + r * ldc + nr - 1)
         }
         let acc = accumulate(kc: kc, a: a, b: b)
+        if epilogue.isNone {
+            store(acc, c: c, ldc: ldc, alpha: alpha, beta: beta, bias: nil) { $0 }
+            return
+        }
+        // One switch per tile; each case stores through its own inlined copy of the loop.
+        let bias = epilogue.bias
+        switch epilogue.activation {
+        case .identity:
+            store(acc, c: c, ldc: ldc, alpha: alpha, beta: beta, bias: bias) { $0 }
+        case .relu:
+            store(acc, c: c, ldc: ldc, alpha: alpha, beta: beta, bias: bias) { $0.replacing(with: 0, where: $0 .< 0) }
+        case let .leakyReLU(slope):
+            store(acc, c: c, ldc: ldc, alpha: alpha, beta: beta, bias: bias) { $0.replacing(with: $0 * slope, where: $0 .< 0) }
+        case .sigmoid:
+            store(acc, c: c, ldc: ldc, alpha: alpha, beta: beta, bias: bias) {
+                VectorActivation.apply($0) { Activation.sigmoid.simd($0) }
+            }
+        case .tanh:
+            store(acc, c: c, ldc: ldc, alpha: alpha, beta: beta, bias: bias) {
+                VectorActivation.apply($0) { Activation.tanh.simd($0) }
+            }
+        case .gelu:
+            store(acc, c: c, ldc: ldc, alpha: alpha, beta: beta, bias: bias) {
+                VectorActivation.apply($0) { Activation.gelu.simd($0) }
+            }
+        }
+    }
+
+    /// `C = activation(alpha * acc + beta * C + bias)` for the whole tile; C is not read when
+    /// beta is 0.
+    @inline(__always)
+    static func store(_ acc: Accumulators, c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float,
+                      bias: UnsafePointer<Float>?, _ activation: (Vector) -> Vector) {
         let vectorBytes = Vector.scalarCount * MemoryLayout<Float>.stride
         let alphaV = Vector(repeating: alpha)
         let betaV = Vector(repeating: beta)
+        var biasV = InlineArray<NV, Vector>(repeating: .zero)
+        if let bias {
+            for j in 0..<NV { biasV[j] = UnsafeRawPointer(bias).loadUnaligned(fromByteOffset: j * vectorBytes, as: Vector.self) }
+        }
         for r in 0..<MR {
             let row = UnsafeMutableRawPointer(c + r * ldc)
             for j in 0..<NV {
@@ -60,7 +100,8 @@ where Vector.Scalar == Float {
                 if beta != 0 {
                     value.addProduct(betaV, row.loadUnaligned(fromByteOffset: j * vectorBytes, as: Vector.self))
                 }
-                row.storeBytes(of: value, toByteOffset: j * vectorBytes, as: Vector.self)
+                if bias != nil { value += biasV[j] }
+                row.storeBytes(of: activation(value), toByteOffset: j * vectorBytes, as: Vector.self)
             }
         }
     }

@@ -7,20 +7,23 @@ public struct GemmMicrokernelDescriptor: Sendable, CustomStringConvertible {
     public let mr: Int
     public let nr: Int
     public let requirement: CPURequirement
-    /// The bare microkernel: kc, packed A, packed B, C, ldc, alpha, beta.
+    /// The bare microkernel: kc, packed A, packed B, C, ldc, alpha, beta, epilogue.
     public let microkernel: @Sendable (Int, UnsafePointer<Float>, UnsafePointer<Float>,
-                                       UnsafeMutablePointer<Float>, Int, Float, Float) -> Void
+                                       UnsafeMutablePointer<Float>, Int, Float, Float, TileEpilogue) -> Void
     /// The packed driver specialized for this microkernel: problem, threads, blocking,
-    /// smallest FLOP count worth a second worker.
-    let driver: @Sendable (GemmProblem, Int, GemmBlocking, Double) -> Void
+    /// smallest FLOP count worth a second worker, epilogue (bias padded), prepacked B.
+    let driver: @Sendable (GemmProblem, Int, GemmBlocking, Double, GemmEpilogue, PrepackedPanels?) -> Void
 
     init<Kernel: GemmMicrokernel>(_ kernel: Kernel.Type, name: String, requirement: CPURequirement) {
         self.name = name
         mr = Kernel.mr
         nr = Kernel.nr
         self.requirement = requirement
-        microkernel = { Kernel.run(kc: $0, a: $1, b: $2, c: $3, ldc: $4, alpha: $5, beta: $6) }
-        driver = { PackedGemmDriver<Kernel>.run($0, threads: $1, blocking: $2, minimumFlopsPerExtraWorker: $3) }
+        microkernel = { Kernel.run(kc: $0, a: $1, b: $2, c: $3, ldc: $4, alpha: $5, beta: $6, epilogue: $7) }
+        driver = {
+            PackedGemmDriver<Kernel>.run($0, threads: $1, blocking: $2, minimumFlopsPerExtraWorker: $3,
+                                         epilogue: $4, prepackedB: $5)
+        }
     }
 
     public var isSupported: Bool { requirement.isMet }
@@ -31,16 +34,49 @@ public struct GemmMicrokernelDescriptor: Sendable, CustomStringConvertible {
     }
 
     /// The production GEMM: the packed driver around this microkernel, or, for fewer rows than
-    /// one micro-panel, `RowStreamGemm`, which does not pack. Block sizes come from the machine's caches and the
-    /// threading threshold from `Tuning` unless given (tests shrink both to reach every path).
+    /// one micro-panel, `RowStreamGemm`, which does not pack. Block sizes come from the machine's
+    /// caches and the threading threshold from `Tuning` unless given (tests shrink both to reach
+    /// every path). The epilogue's bias, if any, holds n values.
     public func packedGemm(_ problem: GemmProblem, threads: Int, blocking: GemmBlocking? = nil,
-                           minimumFlopsPerExtraWorker: Double = Tuning.minimumFlopsPerExtraWorker) {
-        if problem.completedWithoutProducts() { return }
-        if RowStreamGemm.applies(problem, mr: mr) {
-            RowStreamGemm.run(problem, threads: threads, minimumFlopsPerExtraWorker: minimumFlopsPerExtraWorker)
+                           minimumFlopsPerExtraWorker: Double = Tuning.minimumFlopsPerExtraWorker,
+                           epilogue: GemmEpilogue = .none) {
+        if problem.completedWithoutProducts() {
+            epilogue.apply(rows: problem.m, columns: 0..<problem.n, c: problem.c, ldc: problem.ldc)
             return
         }
-        driver(problem, threads, blocking ?? self.blocking(), minimumFlopsPerExtraWorker)
+        if RowStreamGemm.applies(problem, mr: mr) {
+            RowStreamGemm.run(problem, threads: threads, minimumFlopsPerExtraWorker: minimumFlopsPerExtraWorker,
+                              epilogue: epilogue)
+            return
+        }
+        withPaddedBias(epilogue, n: problem.n) { epilogue in
+            driver(problem, threads, blocking ?? self.blocking(), minimumFlopsPerExtraWorker, epilogue, nil)
+        }
+    }
+
+    /// The same with op(B) packed beforehand (`PackedGemmWeights`, whose bias is already padded).
+    func packedGemm(_ problem: GemmProblem, prepackedB: PrepackedPanels, threads: Int, blocking: GemmBlocking? = nil,
+                    minimumFlopsPerExtraWorker: Double = Tuning.minimumFlopsPerExtraWorker,
+                    epilogue: GemmEpilogue) {
+        if problem.completedWithoutProducts() {
+            epilogue.apply(rows: problem.m, columns: 0..<problem.n, c: problem.c, ldc: problem.ldc)
+            return
+        }
+        driver(problem, threads, blocking ?? self.blocking(), minimumFlopsPerExtraWorker, epilogue, prepackedB)
+    }
+
+    /// The epilogue with its bias copied into a zero-padded buffer of whole micro-panels, so
+    /// the microkernel loads NR bias values for an edge tile without reading past the caller's.
+    private func withPaddedBias(_ epilogue: GemmEpilogue, n: Int, _ body: (GemmEpilogue) -> Void) {
+        guard let bias = epilogue.bias else {
+            body(epilogue)
+            return
+        }
+        let padded = AlignedFloatBuffer(count: (n + nr - 1) / nr * nr)
+        defer { padded.deallocate() }
+        padded.pointer.update(from: bias, count: n)
+        (padded.pointer + n).update(repeating: 0, count: padded.count - n)
+        body(GemmEpilogue(bias: padded.pointer, activation: epilogue.activation))
     }
 
     public var description: String { "\(name) (MR=\(mr), NR=\(nr), needs \(requirement.rawValue))" }

@@ -3,11 +3,18 @@ import _KernelShims
 /// The Goto/BLIS loops around one microkernel; the loops never know which microkernel they
 /// drive. See `PackedGemmSchedule` for how the work is cut and shared among threads.
 enum PackedGemmDriver<Kernel: GemmMicrokernel> {
-    static func run(_ p: GemmProblem, threads: Int, blocking: GemmBlocking, minimumFlopsPerExtraWorker: Double) {
+    /// - Parameters:
+    ///   - epilogue: applied to each tile after its last k slice; its bias, if any, must be
+    ///     readable (zero-padded) up to n rounded up to whole micro-panels.
+    ///   - prepackedB: op(B) already packed (`PackedGemmWeights`); then `p.b` is not read and
+    ///     no phase packs.
+    static func run(_ p: GemmProblem, threads: Int, blocking: GemmBlocking, minimumFlopsPerExtraWorker: Double,
+                    epilogue: GemmEpilogue, prepackedB: PrepackedPanels?) {
         let s = PackedGemmSchedule(m: p.m, n: p.n, k: p.k, mr: Kernel.mr, nr: Kernel.nr, blocking: blocking,
-                                   requestedWorkers: threads, minimumFlopsPerExtraWorker: minimumFlopsPerExtraWorker)
+                                   requestedWorkers: threads, minimumFlopsPerExtraWorker: minimumFlopsPerExtraWorker,
+                                   packsB: prepackedB == nil)
         // Two B panels: a fast worker may pack the next phase while others finish this one.
-        let packedB = AlignedFloatBuffer(count: 2 * s.packedBCount)
+        let packedB = AlignedFloatBuffer(count: prepackedB == nil ? 2 * s.packedBCount : 0)
         let packedA = AlignedFloatBuffer(count: s.workers * s.packedACount)
         let tiles = AlignedFloatBuffer(count: s.workers * Kernel.mr * Kernel.nr)
         // counters[0]: next chunk to claim; then per phase: packing chunks done, compute chunks
@@ -21,15 +28,17 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
             tiles.deallocate()
             counters.deallocate()
         }
+        tiles.pointer.update(repeating: 0, count: tiles.count)
         ParallelRegion.run(workers: s.workers) { worker in
-            work(p, s, packedB: packedB.pointer, packedA: packedA.pointer + worker * s.packedACount,
+            work(p, s, packedB: packedB.pointer, prepackedB: prepackedB, epilogue: epilogue,
+                 packedA: packedA.pointer + worker * s.packedACount,
                  tile: tiles.pointer + worker * Kernel.mr * Kernel.nr, counters: counters)
         }
     }
 
     /// One worker: claims chunks until none are left.
     private static func work(_ p: GemmProblem, _ s: PackedGemmSchedule, packedB: UnsafeMutablePointer<Float>,
-                             packedA: UnsafeMutablePointer<Float>, tile: UnsafeMutablePointer<Float>,
+                             prepackedB: PrepackedPanels?, epilogue: GemmEpilogue, packedA: UnsafeMutablePointer<Float>, tile: UnsafeMutablePointer<Float>,
                              counters: UnsafeMutablePointer<Int64>) {
         let packDone = counters + 1
         let computeDone = counters + 1 + s.phases
@@ -43,13 +52,22 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
             let pc = phase % s.depthBlocks * s.kc
             let nc = min(s.nc, p.n - jc)
             let kc = min(s.kc, p.k - pc)
-            let bPanel = packedB + (phase % 2) * s.packedBCount
+            // Where this phase's micro-panels of B are, and how far apart.
+            let bPanel: UnsafePointer<Float>, bPanelStride: Int
+            if let prepackedB {
+                bPanel = prepackedB.pointer + jc * prepackedB.k + pc * Kernel.nr
+                bPanelStride = prepackedB.panelStride
+            } else {
+                bPanel = UnsafePointer(packedB + (phase % 2) * s.packedBCount)
+                bPanelStride = Kernel.nr * kc
+            }
             if index < s.packChunks {
                 if phase >= 2 { nnk_wait_until_at_least(computeDone + phase - 2, Int64(s.computeChunks)) }
                 let panels = (nc + Kernel.nr - 1) / Kernel.nr
                 let first = min(panels, index * s.packChunkPanels)
                 GemmPacking.packB(p, nr: Kernel.nr, p0: pc, kc: kc, j0: jc,
-                                  panels: first..<min(panels, first + s.packChunkPanels), into: bPanel)
+                                  panels: first..<min(panels, first + s.packChunkPanels),
+                                  into: packedB + (phase % 2) * s.packedBCount)
                 nnk_atomic_fetch_add(packDone + phase, 1)
             } else {
                 nnk_wait_until_at_least(packDone + phase, Int64(s.packChunks))
@@ -70,11 +88,14 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
                 }
                 if !panelRange.isEmpty {
                     let beta = pc == 0 ? p.beta : 1
+                    let lastSlice = pc + kc == p.k
+                    let tileEpilogue = lastSlice ? epilogue : .none
                     for ic in stride(from: rows.lowerBound, to: rows.upperBound, by: s.mc) {
                         let mc = min(s.mc, rows.upperBound - ic)
                         GemmPacking.packA(p, mr: Kernel.mr, i0: ic, rows: mc, p0: pc, kc: kc, into: packedA)
                         macroKernel(p, rows: ic..<(ic + mc), jc: jc, nc: nc, kc: kc, panels: panelRange,
-                                    packedA: packedA, packedB: bPanel, beta: beta, tile: tile)
+                                    packedA: packedA, packedB: bPanel, bPanelStride: bPanelStride, beta: beta,
+                                    epilogue: tileEpilogue, tile: tile)
                     }
                 }
                 // A maximum, not a store: at the first k slice of a column block this chunk may
@@ -89,33 +110,41 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
     @inline(__always)
     private static func macroKernel(_ p: GemmProblem, rows: Range<Int>, jc: Int, nc: Int, kc: Int,
                                     panels: Range<Int>, packedA: UnsafePointer<Float>,
-                                    packedB: UnsafePointer<Float>, beta: Float,
-                                    tile: UnsafeMutablePointer<Float>) {
+                                    packedB: UnsafePointer<Float>, bPanelStride: Int, beta: Float,
+                                    epilogue: GemmEpilogue, tile: UnsafeMutablePointer<Float>) {
         let mr = Kernel.mr, nr = Kernel.nr
         for jr in panels {
             let j = jc + jr * nr
             let liveColumns = min(nr, jc + nc - j)
-            let b = packedB + jr * nr * kc
+            let b = packedB + jr * bPanelStride
+            let tileEpilogue = TileEpilogue(bias: epilogue.bias.map { $0 + j }, activation: epilogue.activation)
             var a = packedA
             for i in stride(from: rows.lowerBound, to: rows.upperBound, by: mr) {
                 let liveRows = min(mr, rows.upperBound - i)
                 let c = p.c + i * p.ldc + j
                 if liveRows == mr && liveColumns == nr {
-                    Kernel.run(kc: kc, a: a, b: b, c: c, ldc: p.ldc, alpha: p.alpha, beta: beta)
+                    Kernel.run(kc: kc, a: a, b: b, c: c, ldc: p.ldc, alpha: p.alpha, beta: beta, epilogue: tileEpilogue)
                 } else {
-                    // Edge tile: the same microkernel into a scratch tile, then only the live part is merged.
-                    Kernel.run(kc: kc, a: a, b: b, c: tile, ldc: nr, alpha: p.alpha, beta: 0)
-                    for r in 0..<liveRows {
-                        let dst = c + r * p.ldc, src = tile + r * nr
-                        if beta == 0 {
-                            dst.update(from: src, count: liveColumns)
-                        } else {
-                            for q in 0..<liveColumns { dst[q] = src[q] + beta * dst[q] }
-                        }
+                    // Edge tile: the live part of C goes through a scratch tile, so the same
+                    // microkernel and epilogue run on it and nothing outside C is touched.
+                    if beta != 0 {
+                        for r in 0..<liveRows { (tile + r * nr).update(from: c + r * p.ldc, count: liveColumns) }
                     }
+                    Kernel.run(kc: kc, a: a, b: b, c: tile, ldc: nr, alpha: p.alpha, beta: beta, epilogue: tileEpilogue)
+                    for r in 0..<liveRows { (c + r * p.ldc).update(from: tile + r * nr, count: liveColumns) }
                 }
                 a += mr * kc
             }
         }
     }
+}
+
+/// op(B) packed once into full-depth micro-panels: panel t holds columns t * NR ..< (t + 1) * NR
+/// of all k rows, row by row (`pointer[t * panelStride + q * NR + j]`), zero past n. The
+/// k slice [pc, pc + kc) of a panel is then the contiguous kc x NR micro-panel the microkernel reads.
+struct PrepackedPanels: @unchecked Sendable {
+    let pointer: UnsafePointer<Float>
+    let k: Int
+    let nr: Int
+    var panelStride: Int { k * nr }
 }

@@ -27,11 +27,12 @@ struct PackedGemmSchedule {
     let packChunkPanels: Int
 
     init(m: Int, n: Int, k: Int, mr: Int, nr: Int, blocking: GemmBlocking, requestedWorkers: Int,
-         minimumFlopsPerExtraWorker: Double) {
+         minimumFlopsPerExtraWorker: Double, packsB: Bool = true) {
         self.mr = mr
         self.nr = nr
         kc = min(blocking.kc, k)
-        nc = min(blocking.nc, (n + nr - 1) / nr * nr)
+        // Whole micro-panels, so every column block starts on a panel boundary of prepacked B.
+        nc = min(max(nr, blocking.nc / nr * nr), (n + nr - 1) / nr * nr)
         mc = blocking.mc
         workers = Tuning.workers(requested: requestedWorkers, flops: 2 * Double(m) * Double(n) * Double(k),
                                  minimumFlopsPerExtraWorker: minimumFlopsPerExtraWorker)
@@ -51,7 +52,8 @@ struct PackedGemmSchedule {
             computeChunkSize = (panelsPerBlock + workers - 1) / workers
             computeChunks = (panelsPerBlock + computeChunkSize - 1) / computeChunkSize
         }
-        packChunks = workers
+        // Prepacked B (weights packed once): phases have no packing chunks at all.
+        packChunks = packsB ? workers : 0
         packChunkPanels = (panelsPerBlock + workers - 1) / workers
     }
 

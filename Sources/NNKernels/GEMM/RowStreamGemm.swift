@@ -11,7 +11,7 @@ enum RowStreamGemm {
         p.m < mr && p.transB == .none
     }
 
-    static func run(_ p: GemmProblem, threads: Int, minimumFlopsPerExtraWorker: Double) {
+    static func run(_ p: GemmProblem, threads: Int, minimumFlopsPerExtraWorker: Double, epilogue: GemmEpilogue = .none) {
         let width = Vector.scalarCount
         let workers = min(Tuning.workers(requested: threads, flops: p.flops, minimumFlopsPerExtraWorker: minimumFlopsPerExtraWorker),
                           max(1, (p.n + width - 1) / width))
@@ -19,7 +19,10 @@ enum RowStreamGemm {
         let chunk = ((p.n + workers - 1) / workers + width - 1) / width * width
         ParallelRegion.run(workers: workers) { worker in
             let start = min(p.n, worker * chunk)
-            columns(p, start..<min(p.n, start + chunk))
+            let range = start..<min(p.n, start + chunk)
+            columns(p, range)
+            // No register tile here: the epilogue runs over this worker's slice while it is in cache.
+            epilogue.apply(rows: p.m, columns: range, c: p.c, ldc: p.ldc)
         }
     }
 

@@ -1,0 +1,125 @@
+/// Dense (fully connected) layers, `Y = act(X * W + b)`: X is `batch x inputs`, W maps inputs to
+/// outputs, b has one value per output, Y is `batch x outputs`; all row-major and contiguous.
+public enum Dense {
+    /// The fused layer with weights packed beforehand (variant `fused`).
+    public static func forward(input: UnsafeBufferPointer<Float>, batch: Int, weights: DenseWeights,
+                               activation: Activation, output: UnsafeMutableBufferPointer<Float>,
+                               threads: Int = 1) throws {
+        try validateActivations(input: input, output: output, batch: batch, inputs: weights.inputs,
+                                outputs: weights.outputs, threads: threads, layer: weights.layer)
+        let problem = activationsProblem(input: input, batch: batch, inputs: weights.inputs,
+                                         outputs: weights.outputs, output: output)
+        weights.microkernel.packedGemm(problem, prepackedB: weights.panels, threads: threads,
+                                       epilogue: GemmEpilogue(bias: weights.bias, activation: activation))
+    }
+
+    /// The layer from unpacked weights: `fused-packing` (one GEMM with the epilogue, W packed in
+    /// the call), `unfused` (GEMM, bias pass, activation pass), or `fused` (W packed into a
+    /// temporary `DenseWeights` first: the same work as `fused-packing`).
+    public static func forward(input: UnsafeBufferPointer<Float>, batch: Int, inputs: Int,
+                               weights: UnsafeBufferPointer<Float>, layout: Transpose = .none, outputs: Int,
+                               bias: UnsafeBufferPointer<Float>?, activation: Activation,
+                               output: UnsafeMutableBufferPointer<Float>, variant: DenseVariant = .fusedPacking,
+                               threads: Int = 1, layer: String = "dense") throws {
+        try validateWeights(weights: weights, inputs: inputs, outputs: outputs, bias: bias, layer: layer)
+        try validateActivations(input: input, output: output, batch: batch, inputs: inputs, outputs: outputs,
+                                threads: threads, layer: layer)
+        switch variant {
+        case .fused:
+            let packed = try DenseWeights(weights: weights, layout: layout, inputs: inputs, outputs: outputs,
+                                          bias: bias, layer: layer)
+            try forward(input: input, batch: batch, weights: packed, activation: activation, output: output,
+                        threads: threads)
+        case .fusedPacking:
+            var problem = activationsProblem(input: input, batch: batch, inputs: inputs, outputs: outputs, output: output)
+            let b = weightsAsGemmB(weights, layout: layout, inputs: inputs, outputs: outputs)
+            problem.b = b.b
+            problem.ldb = b.ldb
+            problem.transB = b.transB
+            GemmMicrokernels.preferred.packedGemm(problem, threads: threads,
+                                                  epilogue: GemmEpilogue(bias: bias?.baseAddress, activation: activation))
+        case .unfused:
+            var problem = activationsProblem(input: input, batch: batch, inputs: inputs, outputs: outputs, output: output)
+            let b = weightsAsGemmB(weights, layout: layout, inputs: inputs, outputs: outputs)
+            problem.b = b.b
+            problem.ldb = b.ldb
+            problem.transB = b.transB
+            Gemm.run(problem, variant: .packed, threads: threads)
+            separatePasses(problem, bias: bias?.baseAddress, activation: activation, threads: threads)
+        }
+    }
+
+    /// The unfused epilogue: one pass over Y adding the bias, then one applying the activation,
+    /// rows split among the workers.
+    static func separatePasses(_ p: GemmProblem, bias: UnsafePointer<Float>?, activation: Activation, threads: Int) {
+        if p.m == 0 || p.n == 0 { return }
+        let workers = min(max(1, threads), p.m)
+        let rowsPerWorker = (p.m + workers - 1) / workers
+        ParallelRegion.run(workers: workers) { worker in
+            let rows = min(p.m, worker * rowsPerWorker)..<min(p.m, (worker + 1) * rowsPerWorker)
+            if rows.isEmpty { return }
+            let block = p.c + rows.lowerBound * p.ldc
+            if let bias {
+                for i in 0..<rows.count {
+                    GemmEpilogue(bias: bias).apply(rows: 1, columns: 0..<p.n, c: block + i * p.ldc, ldc: p.ldc)
+                }
+            }
+            if activation != .identity {
+                Activations.applySIMD(activation, block, block, count: rows.count * p.n)
+            }
+        }
+    }
+
+    // MARK: - Validation
+
+    static func validateWeights(weights: UnsafeBufferPointer<Float>, inputs: Int, outputs: Int,
+                                bias: UnsafeBufferPointer<Float>?, layer: String) throws {
+        try KernelError.checkNonNegative("layer \(layer): inputs", inputs)
+        try KernelError.checkNonNegative("layer \(layer): outputs", outputs)
+        if weights.count < inputs * outputs {
+            throw KernelError.bufferTooSmall(buffer: "layer \(layer): W (\(inputs) x \(outputs))",
+                                             needed: inputs * outputs, got: weights.count)
+        }
+        if let bias, bias.count != outputs {
+            throw KernelError.shapeMismatch(what: "layer \(layer): bias length (one per output)",
+                                            expected: "\(outputs)", got: "\(bias.count)")
+        }
+    }
+
+    static func validateActivations(input: UnsafeBufferPointer<Float>, output: UnsafeMutableBufferPointer<Float>,
+                                    batch: Int, inputs: Int, outputs: Int, threads: Int, layer: String) throws {
+        try KernelError.checkNonNegative("layer \(layer): batch", batch)
+        if threads < 1 { throw KernelError.invalidDimension(dimension: "threads", expected: ">= 1", got: threads) }
+        if input.count != batch * inputs {
+            throw KernelError.shapeMismatch(what: "layer \(layer): X elements (batch \(batch) x inputs \(inputs))",
+                                            expected: "\(batch * inputs)", got: "\(input.count)")
+        }
+        if output.count != batch * outputs {
+            throw KernelError.shapeMismatch(what: "layer \(layer): Y elements (batch \(batch) x outputs \(outputs))",
+                                            expected: "\(batch * outputs)", got: "\(output.count)")
+        }
+    }
+
+    // MARK: - As a GEMM
+
+    /// Y = X * W as a GEMM problem with M = batch, N = outputs, K = inputs; B is unset here.
+    static func activationsProblem(input: UnsafeBufferPointer<Float>, batch: Int, inputs: Int, outputs: Int,
+                                   output: UnsafeMutableBufferPointer<Float>) -> GemmProblem {
+        let empty = UnsafeMutablePointer<Float>(bitPattern: MemoryLayout<Float>.alignment)!
+        return GemmProblem(m: batch, n: outputs, k: inputs, alpha: 1, beta: 0,
+                           a: input.baseAddress ?? UnsafePointer(empty), lda: max(1, inputs), transA: .none,
+                           b: UnsafePointer(empty), ldb: max(1, outputs), transB: .none,
+                           c: output.baseAddress ?? empty, ldc: max(1, outputs))
+    }
+
+    /// W as op(B) of a GEMM (k = inputs, n = outputs); A and C are unset.
+    static func weightsAsGemmB(_ weights: UnsafeBufferPointer<Float>, layout: Transpose, inputs: Int,
+                               outputs: Int) -> GemmProblem {
+        let empty = UnsafeMutablePointer<Float>(bitPattern: MemoryLayout<Float>.alignment)!
+        return GemmProblem(m: 0, n: outputs, k: inputs, alpha: 1, beta: 0,
+                           a: UnsafePointer(empty), lda: 1, transA: .none,
+                           b: weights.baseAddress ?? UnsafePointer(empty),
+                           ldb: max(1, layout == .none ? outputs : inputs), transB: layout,
+                           c: empty, ldc: 1)
+    }
+}

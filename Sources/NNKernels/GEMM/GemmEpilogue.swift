@@ -1,0 +1,111 @@
+/// What happens to each output tile after its last k slice, while it is still in registers:
+/// `C = activation(alpha * op(A) * op(B) + beta * C + bias)`, the bias broadcast down the
+/// columns (one value per output feature). XNNPACK applies its activations the same way, as an
+/// epilogue parameter of the one microkernel, so a dense layer makes one pass over its output.
+public struct GemmEpilogue: @unchecked Sendable {
+    /// One value per column of C, `n` of them; nil for no bias.
+    public var bias: UnsafePointer<Float>?
+    public var activation: Activation
+
+    public init(bias: UnsafePointer<Float>? = nil, activation: Activation = .identity) {
+        self.bias = bias
+        self.activation = activation
+    }
+
+    public static let none = GemmEpilogue()
+
+    public var isNone: Bool { bias == nil && activation == .identity }
+}
+
+/// The epilogue as one microkernel call sees it: `bias` points at the tile's first column and
+/// can be read for all NR columns (the driver pads it with zeros past n).
+public struct TileEpilogue {
+    public var bias: UnsafePointer<Float>?
+    public var activation: Activation
+
+    @inline(__always)
+    public init(bias: UnsafePointer<Float>?, activation: Activation) {
+        self.bias = bias
+        self.activation = activation
+    }
+
+    public static var none: TileEpilogue { TileEpilogue(bias: nil, activation: .identity) }
+
+    @inline(__always)
+    var isNone: Bool { bias == nil && activation == .identity }
+}
+
+/// Activations on any Float vector type through the SIMD8 implementations of
+/// `Activation.simd`, so every microkernel (SIMD4, SIMD8, SIMD16) computes identical values.
+enum VectorActivation {
+    typealias V8 = SIMD8<Float>
+
+    @inline(__always)
+    static func apply<Vector: SIMD>(_ x: Vector, _ f: (V8) -> V8) -> Vector where Vector.Scalar == Float {
+        if Vector.self == V8.self {
+            return unsafeBitCast(f(unsafeBitCast(x, to: V8.self)), to: Vector.self)
+        }
+        if Vector.self == SIMD16<Float>.self {
+            let wide = unsafeBitCast(x, to: SIMD16<Float>.self)
+            return unsafeBitCast(SIMD16(lowHalf: f(wide.lowHalf), highHalf: f(wide.highHalf)), to: Vector.self)
+        }
+        if Vector.self == SIMD4<Float>.self {
+            let narrow = unsafeBitCast(x, to: SIMD4<Float>.self)
+            return unsafeBitCast(f(V8(lowHalf: narrow, highHalf: narrow)).lowHalf, to: Vector.self)
+        }
+        // Any other width: eight lanes at a time through a scratch vector.
+        var result = x
+        var lane = 0
+        while lane < Vector.scalarCount {
+            var chunk = V8.zero
+            for i in 0..<min(8, Vector.scalarCount - lane) { chunk[i] = x[lane + i] }
+            let done = f(chunk)
+            for i in 0..<min(8, Vector.scalarCount - lane) { result[lane + i] = done[i] }
+            lane += 8
+        }
+        return result
+    }
+}
+
+extension GemmEpilogue {
+    /// Applies the epilogue to columns `columns` of every row of an m-row C that already holds
+    /// `alpha * op(A) * op(B) + beta * C`: for the paths with no register tile (fewer rows than
+    /// one micro-panel, K = 0, alpha = 0), each row slice while it is still in cache.
+    func apply(rows: Int, columns: Range<Int>, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        if isNone || columns.isEmpty { return }
+        for i in 0..<rows {
+            let row = c + i * ldc + columns.lowerBound
+            let rowBias = bias.map { $0 + columns.lowerBound }
+            switch activation {
+            case .identity: Self.biasActivate(row, rowBias, columns.count) { $0 }
+            case .relu: Self.biasActivate(row, rowBias, columns.count) { $0.replacing(with: 0, where: $0 .< 0) }
+            case let .leakyReLU(slope):
+                Self.biasActivate(row, rowBias, columns.count) { $0.replacing(with: $0 * slope, where: $0 .< 0) }
+            case .sigmoid: Self.biasActivate(row, rowBias, columns.count) { Activation.sigmoid.simd($0) }
+            case .tanh: Self.biasActivate(row, rowBias, columns.count) { Activation.tanh.simd($0) }
+            case .gelu: Self.biasActivate(row, rowBias, columns.count) { Activation.gelu.simd($0) }
+            }
+        }
+    }
+
+    /// `row[j] = f(row[j] + bias[j])` eight lanes at a time; the tail goes through the same f.
+    @inline(__always)
+    static func biasActivate(_ row: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>?, _ count: Int,
+                             _ f: (SIMD8<Float>) -> SIMD8<Float>) {
+        typealias V = SIMD8<Float>
+        let raw = UnsafeMutableRawPointer(row)
+        var j = 0
+        while j + V.scalarCount <= count {
+            var value = raw.loadUnaligned(fromByteOffset: j * 4, as: V.self)
+            if let bias { value += UnsafeRawPointer(bias).loadUnaligned(fromByteOffset: j * 4, as: V.self) }
+            raw.storeBytes(of: f(value), toByteOffset: j * 4, as: V.self)
+            j += V.scalarCount
+        }
+        if j < count {
+            var tail = V.zero
+            for lane in 0..<(count - j) { tail[lane] = row[j + lane] + (bias?[j + lane] ?? 0) }
+            let result = f(tail)
+            for lane in 0..<(count - j) { row[j + lane] = result[lane] }
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import NNKernels
+
+/// The reference for a GEMM followed by the epilogue `act(z + bias)`, with its tolerance: the
+/// GEMM's bound on z (plus the rounding of the bias addition) carried through the activation's
+/// largest slope, plus the activation's own error in ulp of the result (`VectorMath`'s bounds).
+struct FusedReference {
+    /// Largest |g'(x)| of each activation: what an error in its argument can grow to.
+    static func slope(_ activation: Activation) -> Double {
+        switch activation {
+        case .sigmoid: return 0.25
+        case .gelu: return 1.13
+        default: return 1
+        }
+    }
+
+    /// ULP bound of the SIMD activations (VectorMath's documentation), before GELU's
+    /// argument-rounding term.
+    static let activationULP = 4.0
+
+    var values: [Double]
+    var tolerances: [Double]
+
+    init(_ gemm: GemmReference, n: Int, bias: [Float]?, activation: Activation) {
+        values = []
+        tolerances = []
+        let u = Double(Float.ulpOfOne)
+        for (index, z) in gemm.values.enumerated() {
+            let b = bias.map { Double($0[index % n]) } ?? 0
+            let pre = z + b
+            let value = activation.reference(pre)
+            values.append(value)
+            let argumentError = gemm.tolerances[index] + u * (abs(pre) + abs(b))
+            let spacing = Double(max(Float(value).magnitude.ulp, Float.leastNonzeroMagnitude))
+            let own = activation == .identity || activation == .relu ? 0
+                : (Self.activationULP + activation.argumentRoundingULP(pre)) * spacing
+            tolerances.append(Self.slope(activation) * argumentError + own + Double(Float.leastNormalMagnitude))
+        }
+    }
+
+    func firstMismatch(_ c: [Float], n: Int, ldc: Int) -> String? {
+        for (index, expected) in values.enumerated() {
+            let i = index / n, j = index % n
+            let got = Double(c[i * ldc + j])
+            if !(abs(got - expected) <= tolerances[index]) {
+                return "C[\(i),\(j)] = \(got), expected \(expected) +- \(tolerances[index])"
+            }
+        }
+        return nil
+    }
+}
