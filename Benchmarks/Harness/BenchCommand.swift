@@ -170,6 +170,8 @@ extension BenchPlan {
                 cases.append(GemmSuite.gemmCase(shape, variant: row.variant, threads: row.threads))
             } else if row.suite == ActivationSuite.name, let benchCase = ActivationSuite.activationCase(row: row) {
                 cases.append(benchCase)
+            } else if row.suite == DenseSuite.name, let benchCase = DenseSuite.benchCase(row: row) {
+                cases.append(benchCase)
             } else {
                 notes.append("baseline row \(RegressionCheck.key(row)) cannot be run by this bench; skipped")
             }
@@ -190,16 +192,16 @@ struct BenchPlan {
         for variant in options.variants where !known.contains(variant) {
             throw UsageError("unknown variant '\(variant)': expected one of \(known.joined(separator: ", "))")
         }
-        let adHoc = !options.gemmShapes.isEmpty
+        let adHoc = !options.gemmShapes.isEmpty || !options.denseShapes.isEmpty || !options.convDescriptors.isEmpty
         var suites = options.suites
-        if suites.isEmpty {
-            suites = adHoc ? ["gemm"] : SuiteCatalog.available.map(\.name)
-        }
+        if suites.isEmpty && !adHoc { suites = SuiteCatalog.available.map(\.name) }
+        // Ad hoc shapes bring their suite along.
+        if !options.gemmShapes.isEmpty { suites.append("gemm") }
         if !options.denseShapes.isEmpty { suites.append("dense") }
         if !options.convDescriptors.isEmpty { suites.append("conv") }
-        if adHoc && !suites.contains("gemm") { suites.append("gemm") }
         let request = SuiteRequest(quick: options.quick, variants: options.variants, threads: threads,
-                                   gemmShapes: options.gemmShapes, adHocOnly: adHoc)
+                                   gemmShapes: options.gemmShapes, adHocOnly: !options.gemmShapes.isEmpty,
+                                   denseShapes: options.denseShapes, convDescriptors: options.convDescriptors)
         cases = try PeakSuite.cases(SuiteRequest(quick: options.quick, variants: [], threads: threads,
                                                  gemmShapes: [], adHocOnly: false))
         var seen: Set<String> = [PeakSuite.name]

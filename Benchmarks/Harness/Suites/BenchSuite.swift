@@ -14,8 +14,12 @@ struct SuiteRequest {
     var variants: [String]
     var threads: [Int]
     var gemmShapes: [GemmShape]
-    /// True when ad hoc shapes replace the workload files.
+    /// True when ad hoc GEMM shapes replace the GEMM workload file.
     var adHocOnly: Bool
+    /// Ad hoc dense layers; when given, they replace the dense workload files.
+    var denseShapes: [DenseShape] = []
+    /// Ad hoc convolutions; when given, they replace the convolution workload file.
+    var convDescriptors: [ConvDescriptor] = []
 }
 
 /// Suites whose kernels do not exist yet: they say so instead of failing silently.
@@ -41,9 +45,9 @@ struct SuiteEntry: Sendable {
 
 enum SuiteCatalog {
     static let available: [SuiteEntry] = [SuiteEntry(PeakSuite.self), SuiteEntry(GemmSuite.self),
+                                          SuiteEntry(DenseSuite.self),
                                           SuiteEntry(ActivationSuite.self)]
     static let planned: [PlannedSuite] = [
-        PlannedSuite(name: "dense", reason: "fused dense layers are not implemented yet"),
         PlannedSuite(name: "conv", reason: "convolutions are not implemented yet"),
         PlannedSuite(name: "pool", reason: "pooling is not implemented yet"),
     ]

@@ -45,27 +45,41 @@ public enum Dense {
             problem.ldb = b.ldb
             problem.transB = b.transB
             Gemm.run(problem, variant: .packed, threads: threads)
-            separatePasses(problem, bias: bias?.baseAddress, activation: activation, threads: threads)
+            separatePasses(problem.c, rows: batch, columns: outputs, bias: bias?.baseAddress, activation: activation,
+                           threads: threads)
         }
     }
 
-    /// The unfused epilogue: one pass over Y adding the bias, then one applying the activation,
-    /// rows split among the workers.
-    static func separatePasses(_ p: GemmProblem, bias: UnsafePointer<Float>?, activation: Activation, threads: Int) {
-        if p.m == 0 || p.n == 0 { return }
-        let workers = min(max(1, threads), p.m)
-        let rowsPerWorker = (p.m + workers - 1) / workers
+    /// The unfused epilogue on its own: over `output` (`batch x outputs`, holding X * W), one
+    /// pass adding the bias, then one applying the activation, rows split among the workers.
+    /// This is what a framework runs after calling BLAS.
+    public static func addBiasThenActivate(output: UnsafeMutableBufferPointer<Float>, batch: Int, outputs: Int,
+                                           bias: UnsafeBufferPointer<Float>?, activation: Activation,
+                                           threads: Int = 1) throws {
+        try KernelError.checkNonNegative("batch", batch)
+        try KernelError.checkNonNegative("outputs", outputs)
+        try KernelError.checkMatrixBuffer("Y", count: output.count, rows: batch, cols: outputs, ld: max(1, outputs))
+        if let bias, bias.count != outputs {
+            throw KernelError.shapeMismatch(what: "bias length (one per output)", expected: "\(outputs)", got: "\(bias.count)")
+        }
+        guard let y = output.baseAddress else { return }
+        separatePasses(y, rows: batch, columns: outputs, bias: bias?.baseAddress, activation: activation, threads: threads)
+    }
+
+    static func separatePasses(_ y: UnsafeMutablePointer<Float>, rows: Int, columns: Int, bias: UnsafePointer<Float>?,
+                               activation: Activation, threads: Int) {
+        if rows == 0 || columns == 0 { return }
+        let workers = min(max(1, threads), rows)
+        let rowsPerWorker = (rows + workers - 1) / workers
         ParallelRegion.run(workers: workers) { worker in
-            let rows = min(p.m, worker * rowsPerWorker)..<min(p.m, (worker + 1) * rowsPerWorker)
-            if rows.isEmpty { return }
-            let block = p.c + rows.lowerBound * p.ldc
+            let range = min(rows, worker * rowsPerWorker)..<min(rows, (worker + 1) * rowsPerWorker)
+            if range.isEmpty { return }
+            let block = y + range.lowerBound * columns
             if let bias {
-                for i in 0..<rows.count {
-                    GemmEpilogue(bias: bias).apply(rows: 1, columns: 0..<p.n, c: block + i * p.ldc, ldc: p.ldc)
-                }
+                GemmEpilogue(bias: bias).apply(rows: range.count, columns: 0..<columns, c: block, ldc: columns)
             }
             if activation != .identity {
-                Activations.applySIMD(activation, block, block, count: rows.count * p.n)
+                Activations.applySIMD(activation, block, block, count: range.count * columns)
             }
         }
     }

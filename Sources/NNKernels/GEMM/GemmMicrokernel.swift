@@ -62,10 +62,16 @@ where Vector.Scalar == Float {
         switch epilogue.activation {
         case .identity:
             store(acc, c: c, ldc: ldc, alpha: alpha, beta: beta, bias: bias) { $0 }
+        // Every activation goes through the concrete SIMD8 code: a comparison on the generic
+        // `Vector` builds its mask one lane at a time, even after specialization.
         case .relu:
-            store(acc, c: c, ldc: ldc, alpha: alpha, beta: beta, bias: bias) { $0.replacing(with: 0, where: $0 .< 0) }
+            store(acc, c: c, ldc: ldc, alpha: alpha, beta: beta, bias: bias) {
+                VectorActivation.apply($0) { Activation.relu.simd($0) }
+            }
         case let .leakyReLU(slope):
-            store(acc, c: c, ldc: ldc, alpha: alpha, beta: beta, bias: bias) { $0.replacing(with: $0 * slope, where: $0 .< 0) }
+            store(acc, c: c, ldc: ldc, alpha: alpha, beta: beta, bias: bias) {
+                VectorActivation.apply($0) { $0.replacing(with: $0 * slope, where: $0 .< 0) }
+            }
         case .sigmoid:
             store(acc, c: c, ldc: ldc, alpha: alpha, beta: beta, bias: bias) {
                 VectorActivation.apply($0) { Activation.sigmoid.simd($0) }

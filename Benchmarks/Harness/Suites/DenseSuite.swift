@@ -1,0 +1,215 @@
+import COpenBLAS
+import Foundation
+import NNKernels
+
+/// Dense layers `Y = act(X * W + b)` and MLP forward passes. Variants, on the same operands:
+/// - `gemm`: the bare packed GEMM `X * W` (no bias, no activation), what a fused layer is held to;
+/// - `unfused`: that GEMM, then a bias pass, then an activation pass;
+/// - `fused-packing`: one GEMM with the bias and activation in the microkernel's epilogue, W
+///   packed inside the call;
+/// - `fused`: the same with W packed once, outside the timing (`DenseWeights`);
+/// - `openblas`: OpenBLAS's `cblas_sgemm`, then the same two passes (how a framework composes
+///   BLAS with its elementwise kernels); `vs_openblas` on every row is relative to it.
+/// FLOPs count the GEMM only (2 M N K).
+enum DenseSuite: BenchSuite {
+    static let name = "dense"
+    static let bareGemmVariant = "gemm"
+    static let variants = [bareGemmVariant] + DenseVariant.allCases.map(\.rawValue) + [GemmSuite.openBLASVariant]
+    static let mlpVariants = [DenseVariant.unfused.rawValue, DenseVariant.fused.rawValue]
+
+    static func workloadDescriptions(quick: Bool) throws -> [String] {
+        try shapes(quick: quick).map { "dense \($0)" } + mlpShapes(quick: quick).map { "mlp \($0)" }
+    }
+
+    static func shapes(quick: Bool) throws -> [DenseShape] {
+        try Workloads.lines(quick ? "dense-quick" : "dense").map { try DenseShape(parsing: $0) }
+    }
+
+    static func mlpShapes(quick: Bool) throws -> [MLPShape] {
+        try Workloads.lines(quick ? "mlp-quick" : "mlp").map { try MLPShape(parsing: $0) }
+    }
+
+    static func cases(_ request: SuiteRequest) throws -> [BenchCase] {
+        let adHoc = !request.denseShapes.isEmpty
+        let shapes = adHoc ? request.denseShapes : try shapes(quick: request.quick)
+        let chosen = { (all: [String]) in request.variants.isEmpty ? all : all.filter(request.variants.contains) }
+        var cases: [BenchCase] = []
+        for shape in shapes {
+            for variant in chosen(variants) {
+                for threads in request.threads { cases.append(denseCase(shape, variant: variant, threads: threads)) }
+            }
+        }
+        if !adHoc {
+            for shape in try mlpShapes(quick: request.quick) {
+                for variant in chosen(mlpVariants) {
+                    for threads in request.threads { cases.append(mlpCase(shape, variant: variant, threads: threads)) }
+                }
+            }
+        }
+        return cases
+    }
+
+    /// The case behind a report row, for `--compare`.
+    static func benchCase(row: ReportRow) -> BenchCase? {
+        if row.kernel == "mlp" {
+            guard mlpVariants.contains(row.variant), let shape = try? MLPShape(parsing: row.shape) else { return nil }
+            return mlpCase(shape, variant: row.variant, threads: row.threads)
+        }
+        guard row.kernel.hasPrefix("dense-"), variants.contains(row.variant),
+              let shape = try? DenseShape(parsing: "\(row.shape):\(row.kernel.dropFirst("dense-".count))") else { return nil }
+        return denseCase(shape, variant: row.variant, threads: row.threads)
+    }
+
+    static func denseCase(_ shape: DenseShape, variant: String, threads: Int) -> BenchCase {
+        let (m, n, k) = (shape.gemm.m, shape.gemm.n, shape.gemm.k)
+        let activation = Activation(name: shape.activation)!
+        return BenchCase(suite: name, kernel: "dense-\(shape.activation)", variant: variant, shape: shape.gemm.description,
+                         threads: threads, flops: shape.gemm.flops) {
+            let layer = DenseOperands(m: m, n: n, k: k)
+            let x = UnsafeBufferPointer(layer.x.buffer), w = UnsafeBufferPointer(layer.w.buffer)
+            let bias = UnsafeBufferPointer(layer.bias.buffer), y = layer.y.buffer
+            let body: () -> Void
+            var packed: DenseWeights?
+            switch variant {
+            case bareGemmVariant:
+                body = {
+                    try! Gemm.compute(m: m, n: n, k: k, a: x, lda: max(1, k), b: w, ldb: max(1, n), c: y, ldc: max(1, n),
+                                      threads: threads)
+                }
+            case GemmSuite.openBLASVariant:
+                openblas_set_num_threads(Int32(threads))
+                body = {
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, x.baseAddress,
+                                Int32(max(1, k)), w.baseAddress, Int32(max(1, n)), 0, y.baseAddress, Int32(max(1, n)))
+                    try! Dense.addBiasThenActivate(output: y, batch: m, outputs: n, bias: bias, activation: activation,
+                                                   threads: threads)
+                }
+            case DenseVariant.fused.rawValue:
+                let weights = try DenseWeights(weights: w, inputs: k, outputs: n, bias: bias)
+                packed = weights
+                body = { try! Dense.forward(input: x, batch: m, weights: weights, activation: activation, output: y, threads: threads) }
+            default:
+                let denseVariant = DenseVariant(rawValue: BenchInjection.variant(for: variant)) ?? DenseVariant(rawValue: variant)!
+                body = {
+                    try! Dense.forward(input: x, batch: m, inputs: k, weights: w, outputs: n, bias: bias, activation: activation,
+                                       output: y, variant: denseVariant, threads: threads)
+                }
+            }
+            let checked = variant == bareGemmVariant ? Activation.identity : activation
+            return PreparedCase(body: body, check: {
+                body()
+                return DenseCheck.layer(layer, activation: checked, withBias: variant != bareGemmVariant)
+            }, release: {
+                _ = packed
+                packed = nil
+                layer.release()
+            })
+        }
+    }
+
+    static func mlpCase(_ shape: MLPShape, variant: String, threads: Int) -> BenchCase {
+        BenchCase(suite: name, kernel: "mlp", variant: variant, shape: shape.description, threads: threads,
+                  flops: shape.flops) {
+            let network = MLPOperands(shape)
+            let input = UnsafeBufferPointer(network.input.buffer), output = network.output.buffer
+            let body: () -> Void
+            if variant == DenseVariant.fused.rawValue {
+                let mlp = try network.packed(threads: threads)
+                body = { try! mlp.forward(input: input, batch: shape.batch, output: output) }
+            } else {
+                body = { network.runUnfused(threads: threads) }
+            }
+            return PreparedCase(body: body, check: {
+                body()
+                return DenseCheck.mlp(network)
+            }, release: network.release)
+        }
+    }
+}
+
+/// Random operands of one dense layer; W is scaled by 1/sqrt(K) so pre-activations are of
+/// order 1, where sigmoid and GELU are neither saturated nor linear.
+struct DenseOperands {
+    let m: Int, n: Int, k: Int
+    let x: AlignedFloatBuffer, w: AlignedFloatBuffer, bias: AlignedFloatBuffer, y: AlignedFloatBuffer
+
+    init(m: Int, n: Int, k: Int, seed: UInt32 = 777) {
+        self.m = m; self.n = n; self.k = k
+        x = AlignedFloatBuffer(count: m * k)
+        w = AlignedFloatBuffer(count: k * n)
+        bias = AlignedFloatBuffer(count: n)
+        y = AlignedFloatBuffer(count: m * n)
+        var state = seed
+        x.fillUniform(&state)
+        w.fillUniform(&state, scale: 1.7 / Float(max(1, k)).squareRoot())
+        bias.fillUniform(&state, scale: 0.5)
+        y.pointer.update(repeating: 0, count: y.count)
+    }
+
+    func release() {
+        x.deallocate(); w.deallocate(); bias.deallocate(); y.deallocate()
+    }
+}
+
+/// An MLP's operands: weights and biases per layer, the input batch and the output.
+final class MLPOperands {
+    let shape: MLPShape
+    let layers: [DenseOperands]
+    let input: AlignedFloatBuffer, output: AlignedFloatBuffer
+    /// Hidden activations for the unfused pass.
+    let scratch: [AlignedFloatBuffer]
+
+    init(_ shape: MLPShape) {
+        self.shape = shape
+        layers = zip(shape.widths, shape.widths.dropFirst()).enumerated().map { index, pair in
+            DenseOperands(m: 0, n: pair.1, k: pair.0, seed: 900 + UInt32(index))
+        }
+        input = AlignedFloatBuffer(count: shape.batch * shape.widths[0])
+        output = AlignedFloatBuffer(count: shape.batch * shape.widths.last!)
+        var state: UInt32 = 31
+        input.fillUniform(&state)
+        output.pointer.update(repeating: 0, count: output.count)
+        let widest = shape.widths.dropFirst().max()!
+        scratch = [AlignedFloatBuffer(count: shape.batch * widest), AlignedFloatBuffer(count: shape.batch * widest)]
+    }
+
+    func activation(layer: Int) -> Activation {
+        layer == layers.count - 1 ? Activation(name: shape.output) ?? .identity : Activation(name: shape.hidden)!
+    }
+
+    func packed(threads: Int) throws -> MLP {
+        let packed = try layers.enumerated().map { index, layer in
+            MLP.Layer(weights: try DenseWeights(weights: UnsafeBufferPointer(layer.w.buffer), inputs: layer.k, outputs: layer.n,
+                                                bias: UnsafeBufferPointer(layer.bias.buffer), layer: "fc\(index)"),
+                      activation: activation(layer: index))
+        }
+        return try MLP(layers: packed, softmaxOutput: shape.output == "softmax", maxBatch: shape.batch, threads: threads)
+    }
+
+    /// Layer by layer with `Dense`'s unfused variant, then softmax: what the same network costs
+    /// without the epilogue and without packing the weights ahead of time.
+    func runUnfused(threads: Int) {
+        let batch = shape.batch
+        var current = UnsafeBufferPointer(input.buffer)
+        for (index, layer) in layers.enumerated() {
+            let isLast = index == layers.count - 1
+            let destination = UnsafeMutableBufferPointer(start: isLast ? output.pointer : scratch[index % 2].pointer,
+                                                         count: batch * layer.n)
+            try! Dense.forward(input: current, batch: batch, inputs: layer.k, weights: UnsafeBufferPointer(layer.w.buffer),
+                               outputs: layer.n, bias: UnsafeBufferPointer(layer.bias.buffer), activation: activation(layer: index),
+                               output: destination, variant: .unfused, threads: threads)
+            current = UnsafeBufferPointer(destination)
+        }
+        if shape.output == "softmax" {
+            let n = shape.widths.last!
+            try! Activations.softmax(rows: batch, columns: n, input: UnsafeBufferPointer(output.buffer), inputStride: n,
+                                     output: output.buffer, outputStride: n)
+        }
+    }
+
+    func release() {
+        for layer in layers { layer.release() }
+        input.deallocate(); output.deallocate()
+        for buffer in scratch { buffer.deallocate() }
+    }
+}
