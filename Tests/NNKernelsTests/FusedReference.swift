@@ -20,16 +20,16 @@ struct FusedReference {
     var values: [Double]
     var tolerances: [Double]
 
-    init(_ gemm: GemmReference, n: Int, bias: [Float]?, activation: Activation) {
+    init(_ gemm: GemmReference, n: Int, bias: [Float]?, rowBias: [Float]? = nil, activation: Activation) {
         values = []
         tolerances = []
         let u = Double(Float.ulpOfOne)
         for (index, z) in gemm.values.enumerated() {
-            let b = bias.map { Double($0[index % n]) } ?? 0
+            let b = (bias.map { Double($0[index % n]) } ?? 0) + (rowBias.map { Double($0[index / n]) } ?? 0)
             let pre = z + b
             let value = activation.reference(pre)
             values.append(value)
-            let argumentError = gemm.tolerances[index] + u * (abs(pre) + abs(b))
+            let argumentError = gemm.tolerances[index] + 2 * u * (abs(pre) + abs(b))
             let spacing = Double(max(Float(value).magnitude.ulp, Float.leastNonzeroMagnitude))
             let own = activation == .identity || activation == .relu ? 0
                 : (Self.activationULP + activation.argumentRoundingULP(pre)) * spacing

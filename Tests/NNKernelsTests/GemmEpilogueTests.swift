@@ -52,17 +52,22 @@ struct GemmEpilogueTests {
         for (index, testCase) in GemmDriverTests.randomCases(count: 36, seed: 500 + UInt64(threads), maxSize: 50).enumerated() {
             let activation = Activation.all[index % Activation.all.count]
             let bias: [Float]? = index % 4 == 3 ? nil : .random(count: testCase.n, in: -2...2, using: &rng)
+            // Per-row bias (a convolution's output channels in NCHW) on every third case.
+            let rowBias: [Float]? = index % 3 == 1 ? .random(count: testCase.m, in: -2...2, using: &rng) : nil
             let blocking = blockings[index % blockings.count]
             let result = try testCase.run { problem in
                 (bias ?? []).withUnsafeBufferPointer { biasPointer in
-                    kernel.packedGemm(problem, threads: threads, blocking: blocking, minimumFlopsPerExtraWorker: 0,
-                                      epilogue: GemmEpilogue(bias: bias == nil ? nil : biasPointer.baseAddress,
-                                                             activation: activation))
+                    (rowBias ?? []).withUnsafeBufferPointer { rowBiasPointer in
+                        kernel.packedGemm(problem, threads: threads, blocking: blocking, minimumFlopsPerExtraWorker: 0,
+                                          epilogue: GemmEpilogue(bias: bias == nil ? nil : biasPointer.baseAddress,
+                                                                 rowBias: rowBias == nil ? nil : rowBiasPointer.baseAddress,
+                                                                 activation: activation))
+                    }
                 }
             }
-            let reference = FusedReference(testCase.reference, n: testCase.n, bias: bias, activation: activation)
+            let reference = FusedReference(testCase.reference, n: testCase.n, bias: bias, rowBias: rowBias, activation: activation)
             let mismatch = reference.firstMismatch(result, n: testCase.n, ldc: testCase.ldc)
-            #expect(mismatch == nil, "\(name) \(testCase) \(activation) bias=\(bias != nil) \(blocking.map(\.description) ?? "default") threads=\(threads): \(mismatch ?? "")")
+            #expect(mismatch == nil, "\(name) \(testCase) \(activation) bias=\(bias != nil) rowBias=\(rowBias != nil) \(blocking.map(\.description) ?? "default") threads=\(threads): \(mismatch ?? "")")
         }
     }
 

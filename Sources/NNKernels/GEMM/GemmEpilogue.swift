@@ -5,34 +5,41 @@
 public struct GemmEpilogue: @unchecked Sendable {
     /// One value per column of C, `n` of them; nil for no bias.
     public var bias: UnsafePointer<Float>?
+    /// One value per row of C, `m` of them (a convolution in NCHW, whose rows are output
+    /// channels); nil for none.
+    public var rowBias: UnsafePointer<Float>?
     public var activation: Activation
 
-    public init(bias: UnsafePointer<Float>? = nil, activation: Activation = .identity) {
+    public init(bias: UnsafePointer<Float>? = nil, rowBias: UnsafePointer<Float>? = nil, activation: Activation = .identity) {
         self.bias = bias
+        self.rowBias = rowBias
         self.activation = activation
     }
 
     public static let none = GemmEpilogue()
 
-    public var isNone: Bool { bias == nil && activation == .identity }
+    public var isNone: Bool { bias == nil && rowBias == nil && activation == .identity }
 }
 
 /// The epilogue as one microkernel call sees it: `bias` points at the tile's first column and
 /// can be read for all NR columns (the driver pads it with zeros past n).
 public struct TileEpilogue {
     public var bias: UnsafePointer<Float>?
+    /// Points at the tile's first row; readable for all MR rows.
+    public var rowBias: UnsafePointer<Float>?
     public var activation: Activation
 
     @inline(__always)
-    public init(bias: UnsafePointer<Float>?, activation: Activation) {
+    public init(bias: UnsafePointer<Float>?, rowBias: UnsafePointer<Float>? = nil, activation: Activation) {
         self.bias = bias
+        self.rowBias = rowBias
         self.activation = activation
     }
 
     public static var none: TileEpilogue { TileEpilogue(bias: nil, activation: .identity) }
 
     @inline(__always)
-    var isNone: Bool { bias == nil && activation == .identity }
+    var isNone: Bool { bias == nil && rowBias == nil && activation == .identity }
 }
 
 /// Activations on any Float vector type through the SIMD8 implementations of
@@ -75,6 +82,10 @@ extension GemmEpilogue {
         if isNone || columns.isEmpty { return }
         for i in 0..<rows {
             let row = c + i * ldc + columns.lowerBound
+            if let rowBias = self.rowBias {
+                let value = rowBias[i]
+                for j in 0..<columns.count { row[j] += value }
+            }
             let rowBias = bias.map { $0 + columns.lowerBound }
             switch activation {
             case .identity: Self.biasActivate(row, rowBias, columns.count) { $0 }

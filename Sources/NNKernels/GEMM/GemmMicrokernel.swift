@@ -53,45 +53,53 @@ where Vector.Scalar == Float {
             nnk_prefetch_for_write(c + r * ldc + nr - 1)
         }
         let acc = accumulate(kc: kc, a: a, b: b)
+        finish(acc, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
+    }
+
+    /// Stores finished accumulators through the epilogue: shared by every kernel built on
+    /// this register tile (GEMM, direct convolution).
+    @inline(__always)
+    static func finish(_ acc: Accumulators, c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float,
+                       epilogue: TileEpilogue) {
         if epilogue.isNone {
-            store(acc, c: c, ldc: ldc, alpha: alpha, beta: beta, bias: nil) { $0 }
+            store(acc, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue) { $0 }
             return
         }
         // One switch per tile; each case stores through its own inlined copy of the loop.
-        let bias = epilogue.bias
         switch epilogue.activation {
         case .identity:
-            store(acc, c: c, ldc: ldc, alpha: alpha, beta: beta, bias: bias) { $0 }
+            store(acc, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue) { $0 }
         // Every activation goes through the concrete SIMD8 code: a comparison on the generic
         // `Vector` builds its mask one lane at a time, even after specialization.
         case .relu:
-            store(acc, c: c, ldc: ldc, alpha: alpha, beta: beta, bias: bias) {
+            store(acc, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue) {
                 VectorActivation.apply($0) { Activation.relu.simd($0) }
             }
         case let .leakyReLU(slope):
-            store(acc, c: c, ldc: ldc, alpha: alpha, beta: beta, bias: bias) {
+            store(acc, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue) {
                 VectorActivation.apply($0) { $0.replacing(with: $0 * slope, where: $0 .< 0) }
             }
         case .sigmoid:
-            store(acc, c: c, ldc: ldc, alpha: alpha, beta: beta, bias: bias) {
+            store(acc, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue) {
                 VectorActivation.apply($0) { Activation.sigmoid.simd($0) }
             }
         case .tanh:
-            store(acc, c: c, ldc: ldc, alpha: alpha, beta: beta, bias: bias) {
+            store(acc, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue) {
                 VectorActivation.apply($0) { Activation.tanh.simd($0) }
             }
         case .gelu:
-            store(acc, c: c, ldc: ldc, alpha: alpha, beta: beta, bias: bias) {
+            store(acc, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue) {
                 VectorActivation.apply($0) { Activation.gelu.simd($0) }
             }
         }
     }
 
     /// `C = activation(alpha * acc + beta * C + bias)` for the whole tile; C is not read when
-    /// beta is 0.
+    /// beta is 0. The bias is per column, per row, or both.
     @inline(__always)
     static func store(_ acc: Accumulators, c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float,
-                      bias: UnsafePointer<Float>?, _ activation: (Vector) -> Vector) {
+                      epilogue: TileEpilogue, _ activation: (Vector) -> Vector) {
+        let bias = epilogue.bias, rowBias = epilogue.rowBias
         let vectorBytes = Vector.scalarCount * MemoryLayout<Float>.stride
         let alphaV = Vector(repeating: alpha)
         let betaV = Vector(repeating: beta)
@@ -107,6 +115,7 @@ where Vector.Scalar == Float {
                     value.addProduct(betaV, row.loadUnaligned(fromByteOffset: j * vectorBytes, as: Vector.self))
                 }
                 if bias != nil { value += biasV[j] }
+                if let rowBias { value += Vector(repeating: rowBias[r]) }
                 row.storeBytes(of: activation(value), toByteOffset: j * vectorBytes, as: Vector.self)
             }
         }

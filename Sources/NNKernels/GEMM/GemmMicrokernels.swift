@@ -49,12 +49,12 @@ public struct GemmMicrokernelDescriptor: Sendable, CustomStringConvertible {
                               epilogue: epilogue)
             return
         }
-        withPaddedBias(epilogue, n: problem.n) { epilogue in
+        withPaddedBias(epilogue, m: problem.m, n: problem.n) { epilogue in
             driver(problem, threads, blocking ?? self.blocking(), minimumFlopsPerExtraWorker, epilogue, nil)
         }
     }
 
-    /// The same with op(B) packed beforehand (`PackedGemmWeights`, whose bias is already padded).
+    /// The same with op(B) packed beforehand (`DenseWeights`, whose bias is already padded; no row bias).
     func packedGemm(_ problem: GemmProblem, prepackedB: PrepackedPanels, threads: Int, blocking: GemmBlocking? = nil,
                     minimumFlopsPerExtraWorker: Double = Tuning.minimumFlopsPerExtraWorker,
                     epilogue: GemmEpilogue) {
@@ -65,18 +65,27 @@ public struct GemmMicrokernelDescriptor: Sendable, CustomStringConvertible {
         driver(problem, threads, blocking ?? self.blocking(), minimumFlopsPerExtraWorker, epilogue, prepackedB)
     }
 
-    /// The epilogue with its bias copied into a zero-padded buffer of whole micro-panels, so
-    /// the microkernel loads NR bias values for an edge tile without reading past the caller's.
-    private func withPaddedBias(_ epilogue: GemmEpilogue, n: Int, _ body: (GemmEpilogue) -> Void) {
-        guard let bias = epilogue.bias else {
+    /// The epilogue with its biases copied into zero-padded buffers of whole micro-panels, so
+    /// the microkernel reads NR (or MR) bias values for an edge tile without reading past the caller's.
+    private func withPaddedBias(_ epilogue: GemmEpilogue, m: Int, n: Int, _ body: (GemmEpilogue) -> Void) {
+        if epilogue.bias == nil && epilogue.rowBias == nil {
             body(epilogue)
             return
         }
-        let padded = AlignedFloatBuffer(count: (n + nr - 1) / nr * nr)
+        let columns = (n + nr - 1) / nr * nr, rows = (m + mr - 1) / mr * mr
+        let padded = AlignedFloatBuffer(count: columns + rows)
         defer { padded.deallocate() }
-        padded.pointer.update(from: bias, count: n)
-        (padded.pointer + n).update(repeating: 0, count: padded.count - n)
-        body(GemmEpilogue(bias: padded.pointer, activation: epilogue.activation))
+        padded.pointer.update(repeating: 0, count: padded.count)
+        var result = epilogue
+        if let bias = epilogue.bias {
+            padded.pointer.update(from: bias, count: n)
+            result.bias = UnsafePointer(padded.pointer)
+        }
+        if let rowBias = epilogue.rowBias {
+            (padded.pointer + columns).update(from: rowBias, count: m)
+            result.rowBias = UnsafePointer(padded.pointer + columns)
+        }
+        body(result)
     }
 
     public var description: String { "\(name) (MR=\(mr), NR=\(nr), needs \(requirement.rawValue))" }

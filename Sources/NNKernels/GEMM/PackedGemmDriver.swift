@@ -4,8 +4,8 @@ import _KernelShims
 /// drive. See `PackedGemmSchedule` for how the work is cut and shared among threads.
 enum PackedGemmDriver<Kernel: GemmMicrokernel> {
     /// - Parameters:
-    ///   - epilogue: applied to each tile after its last k slice; its bias, if any, must be
-    ///     readable (zero-padded) up to n rounded up to whole micro-panels.
+    ///   - epilogue: applied to each tile after its last k slice; its biases, if any, must be
+    ///     readable (zero-padded) up to n, and m, rounded up to whole micro-panels.
     ///   - prepackedB: op(B) already packed (`PackedGemmWeights`); then `p.b` is not read and
     ///     no phase packs.
     static func run(_ p: GemmProblem, threads: Int, blocking: GemmBlocking, minimumFlopsPerExtraWorker: Double,
@@ -117,10 +117,11 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
             let j = jc + jr * nr
             let liveColumns = min(nr, jc + nc - j)
             let b = packedB + jr * bPanelStride
-            let tileEpilogue = TileEpilogue(bias: epilogue.bias.map { $0 + j }, activation: epilogue.activation)
+            var tileEpilogue = TileEpilogue(bias: epilogue.bias.map { $0 + j }, activation: epilogue.activation)
             var a = packedA
             for i in stride(from: rows.lowerBound, to: rows.upperBound, by: mr) {
                 let liveRows = min(mr, rows.upperBound - i)
+                tileEpilogue.rowBias = epilogue.rowBias.map { $0 + i }
                 let c = p.c + i * p.ldc + j
                 if liveRows == mr && liveColumns == nr {
                     Kernel.run(kc: kc, a: a, b: b, c: c, ldc: p.ldc, alpha: p.alpha, beta: beta, epilogue: tileEpilogue)
