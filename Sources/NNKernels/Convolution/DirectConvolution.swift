@@ -1,0 +1,189 @@
+/// Direct convolution on the GEMM register tile: MR output pixels along a row times NR output
+/// channels, accumulated over every (ky, kx, c) tap straight from a zero-padded channels-last
+/// copy of the input (the "indirect GEMM" of XNNPACK, with the rows' addresses computed instead
+/// of looked up). No im2col buffer; the tile is stored through the GEMM microkernel's epilogue.
+///
+/// Weights are blocked once into `[group][channel block][ky][kx][c][NR]`, zero past the group's
+/// output channels. An NCHW caller pays, inside each call, for converting its input to the
+/// padded channels-last copy and the result back to NCHW.
+final class DirectConvolution: @unchecked Sendable {
+    typealias Vector = SIMD8<Float>
+    static let mr = 6
+    static let nv = 2
+    static let nr = nv * Vector.scalarCount
+    typealias Tile = SIMDGemmMicrokernel<6, 2, SIMD8<Float>>
+
+    let s: ConvolutionShape
+    let channelBlocks: Int
+    let packed: AlignedFloatBuffer
+    let paddedBias: AlignedFloatBuffer?
+    let paddedHeight: Int, paddedWidth: Int
+
+    init(_ s: ConvolutionShape, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?) {
+        self.s = s
+        let nr = Self.nr, cg = s.inputChannelsPerGroup, kg = s.outputChannelsPerGroup
+        let taps = s.kernelHeight * s.kernelWidth
+        channelBlocks = (kg + nr - 1) / nr
+        paddedHeight = s.inputHeight + 2 * s.paddingHeight
+        paddedWidth = s.inputWidth + 2 * s.paddingWidth
+        packed = AlignedFloatBuffer(count: s.groups * channelBlocks * taps * cg * nr)
+        packed.pointer.update(repeating: 0, count: packed.count)
+        for group in 0..<s.groups {
+            for oc in 0..<kg {
+                let block = oc / nr, lane = oc % nr
+                for tap in 0..<taps {
+                    for c in 0..<cg {
+                        packed.pointer[(((group * channelBlocks + block) * taps + tap) * cg + c) * nr + lane] =
+                            weights[((group * kg + oc) * cg + c) * taps + tap]
+                    }
+                }
+            }
+        }
+        if let bias {
+            let padded = AlignedFloatBuffer(count: s.groups * channelBlocks * nr)
+            padded.pointer.update(repeating: 0, count: padded.count)
+            for group in 0..<s.groups {
+                (padded.pointer + group * channelBlocks * nr).update(from: bias + group * kg, count: kg)
+            }
+            paddedBias = padded
+        } else {
+            paddedBias = nil
+        }
+    }
+
+    deinit {
+        packed.deallocate()
+        paddedBias?.deallocate()
+    }
+
+    var needsPaddedCopy: Bool { s.paddingHeight > 0 || s.paddingWidth > 0 }
+
+    /// Floats of work space: the padded channels-last input (unless an unpadded NHWC input can be
+    /// read as it is) and, for NCHW, the channels-last output.
+    func workspaceCount(layout: TensorLayout) -> Int {
+        let input = layout == .nchw || needsPaddedCopy ? s.batch * paddedHeight * paddedWidth * s.inputChannels : 0
+        return input + (layout == .nchw ? s.outputCount : 0)
+    }
+
+    func run(layout: TensorLayout, input: UnsafePointer<Float>, activation: Activation,
+             output: UnsafeMutablePointer<Float>, workspace: UnsafeMutablePointer<Float>, threads: Int) {
+        let copyInput = layout == .nchw || needsPaddedCopy
+        let paddedCount = copyInput ? s.batch * paddedHeight * paddedWidth * s.inputChannels : 0
+        let workers = Tuning.workers(requested: threads, flops: s.flops, minimumFlopsPerExtraWorker: Tuning.minimumFlopsPerExtraWorker)
+        if copyInput { padChannelsLast(layout: layout, input: input, into: workspace, workers: workers) }
+        let x = copyInput ? UnsafePointer(workspace) : input
+        let y = layout == .nhwc ? output : workspace + paddedCount
+        let rows = s.batch * s.outputHeight
+        let rowsPerWorker = (rows + workers - 1) / workers
+        ParallelRegion.run(workers: workers) { worker in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: Self.mr * Self.nr) { tile in
+                for row in min(rows, worker * rowsPerWorker)..<min(rows, (worker + 1) * rowsPerWorker) {
+                    outputRow(row, x: x, y: y, activation: activation, tile: tile.baseAddress!)
+                }
+            }
+        }
+        if layout == .nchw { channelsLastToNCHW(UnsafePointer(y), output, workers: workers) }
+    }
+
+    /// Every output pixel of output row `row` (image row / outputHeight, row % outputHeight).
+    private func outputRow(_ row: Int, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, activation: Activation,
+                           tile: UnsafeMutablePointer<Float>) {
+        let mr = Self.mr, nr = Self.nr
+        let n = row / s.outputHeight, oy = row % s.outputHeight
+        let cg = s.inputChannelsPerGroup, kg = s.outputChannelsPerGroup
+        let taps = s.kernelHeight * s.kernelWidth
+        let pixelStride = s.strideWidth * s.inputChannels
+        for group in 0..<s.groups {
+            for block in 0..<channelBlocks {
+                let liveColumns = min(nr, kg - block * nr)
+                let weights = UnsafePointer(packed.pointer + (group * channelBlocks + block) * taps * cg * nr)
+                let epilogue = TileEpilogue(bias: paddedBias.map { UnsafePointer($0.pointer + (group * channelBlocks + block) * nr) },
+                                            activation: activation)
+                for ox in stride(from: 0, to: s.outputWidth, by: mr) {
+                    let liveRows = min(mr, s.outputWidth - ox)
+                    // Rows past the edge repeat the last live pixel: valid reads, discarded results.
+                    var rowOffsets = InlineArray<6, Int>(repeating: 0)
+                    for r in 0..<mr { rowOffsets[r] = min(r, liveRows - 1) * pixelStride }
+                    var acc = Tile.Accumulators(repeating: InlineArray(repeating: .zero))
+                    var w = weights
+                    for ky in 0..<s.kernelHeight {
+                        let iy = oy * s.strideHeight + ky * s.dilationHeight
+                        for kx in 0..<s.kernelWidth {
+                            let ix = ox * s.strideWidth + kx * s.dilationWidth
+                            let base = x + ((n * paddedHeight + iy) * paddedWidth + ix) * s.inputChannels + group * cg
+                            accumulate(&acc, base: base, rowOffsets: rowOffsets, weights: w, channels: cg)
+                            w += cg * nr
+                        }
+                    }
+                    let destination = y + ((n * s.outputHeight + oy) * s.outputWidth + ox) * s.outputChannels + group * kg + block * nr
+                    if liveRows == mr && liveColumns == nr {
+                        Tile.finish(acc, c: destination, ldc: s.outputChannels, alpha: 1, beta: 0, epilogue: epilogue)
+                    } else {
+                        Tile.finish(acc, c: tile, ldc: nr, alpha: 1, beta: 0, epilogue: epilogue)
+                        for r in 0..<liveRows {
+                            (destination + r * s.outputChannels).update(from: tile + r * nr, count: liveColumns)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// One tap: for each input channel, NV vectors of weights times MR broadcast input values.
+    @inline(__always)
+    private func accumulate(_ acc: inout Tile.Accumulators, base: UnsafePointer<Float>, rowOffsets: InlineArray<6, Int>,
+                            weights: UnsafePointer<Float>, channels: Int) {
+        var rows = InlineArray<6, UnsafePointer<Float>>(repeating: base)
+        for r in 0..<Self.mr { rows[r] = base + rowOffsets[r] }
+        let raw = UnsafeRawPointer(weights)
+        let vectorBytes = Vector.scalarCount * MemoryLayout<Float>.stride
+        for c in 0..<channels {
+            let b0 = raw.loadUnaligned(fromByteOffset: (c * Self.nv) * vectorBytes, as: Vector.self)
+            let b1 = raw.loadUnaligned(fromByteOffset: (c * Self.nv + 1) * vectorBytes, as: Vector.self)
+            for r in 0..<Self.mr {
+                let a = Vector(repeating: rows[r][c])
+                acc[r][0].addProduct(a, b0)
+                acc[r][1].addProduct(a, b1)
+            }
+        }
+    }
+
+    /// The input as `[n][paddedHeight][paddedWidth][C]` with zeros around, images split among workers.
+    private func padChannelsLast(layout: TensorLayout, input: UnsafePointer<Float>, into xp: UnsafeMutablePointer<Float>,
+                                 workers: Int) {
+        let c = s.inputChannels, h = s.inputHeight, w = s.inputWidth
+        let image = paddedHeight * paddedWidth * c
+        let imageWorkers = min(workers, max(1, s.batch))
+        ParallelRegion.run(workers: imageWorkers) { worker in
+            for n in stride(from: worker, to: s.batch, by: imageWorkers) {
+                let dst = xp + n * image
+                dst.update(repeating: 0, count: image)
+                for iy in 0..<h {
+                    let dstRow = dst + ((iy + s.paddingHeight) * paddedWidth + s.paddingWidth) * c
+                    switch layout {
+                    case .nhwc:
+                        dstRow.update(from: input + (n * h + iy) * w * c, count: w * c)
+                    case .nchw:
+                        for channel in 0..<c {
+                            let src = input + ((n * c + channel) * h + iy) * w
+                            for ix in 0..<w { dstRow[ix * c + channel] = src[ix] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private func channelsLastToNCHW(_ y: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, workers: Int) {
+        let k = s.outputChannels, plane = s.outputHeight * s.outputWidth
+        let imageWorkers = min(workers, max(1, s.batch))
+        ParallelRegion.run(workers: imageWorkers) { worker in
+            for n in stride(from: worker, to: s.batch, by: imageWorkers) {
+                for p in 0..<plane {
+                    let src = y + (n * plane + p) * k
+                    for channel in 0..<k { output[(n * k + channel) * plane + p] = src[channel] }
+                }
+            }
+        }
+    }
+}

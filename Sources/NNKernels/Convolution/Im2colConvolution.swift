@@ -1,0 +1,152 @@
+/// Convolution as one GEMM per image and group over an im2col buffer, with the bias and the
+/// activation in the GEMM's epilogue.
+///
+/// - NHWC: the buffer holds one row per output pixel, `(ky, kx, c)` along it, so it multiplies
+///   the weights as a `K x outputChannels/groups` matrix packed once (`DenseWeights`), and the
+///   product lands in the output directly (leading dimension outputChannels). A 1x1 stride-1
+///   convolution is that GEMM over the input itself: every image at once, no copy.
+/// - NCHW: the buffer holds one row per `(c, ky, kx)` and one column per output pixel; the
+///   weights (OIHW, already `outputChannels x K`) multiply it from the left and the bias is per
+///   row. A 1x1 stride-1 convolution reads each image's `C x HW` block as it is.
+enum Im2colConvolution {
+    /// Floats in the im2col buffer: one image and one group at a time (0 when no copy is needed).
+    static func workspaceCount(_ s: ConvolutionShape, layout: TensorLayout) -> Int {
+        s.isPointwise ? 0 : s.outputHeight * s.outputWidth * s.inputChannelsPerGroup * s.kernelHeight * s.kernelWidth
+    }
+
+    /// The NHWC weights of each group as a packed `(ky, kx, c) x outputChannels/groups` matrix.
+    static func packWeights(_ s: ConvolutionShape, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?) throws -> [DenseWeights] {
+        let cg = s.inputChannelsPerGroup, kg = s.outputChannelsPerGroup
+        let taps = s.kernelHeight * s.kernelWidth
+        let k = taps * cg
+        var matrix = [Float](repeating: 0, count: k * kg)
+        return try (0..<s.groups).map { group in
+            for oc in 0..<kg {
+                for c in 0..<cg {
+                    for tap in 0..<taps {
+                        matrix[(tap * cg + c) * kg + oc] = weights[((group * kg + oc) * cg + c) * taps + tap]
+                    }
+                }
+            }
+            return try matrix.withUnsafeBufferPointer { b in
+                try DenseWeights(weights: b, inputs: k, outputs: kg,
+                                 bias: bias.map { UnsafeBufferPointer(start: $0 + group * kg, count: kg) },
+                                 layer: "convolution group \(group)")
+            }
+        }
+    }
+
+    static func run(_ s: ConvolutionShape, layout: TensorLayout, input: UnsafePointer<Float>, weights: UnsafePointer<Float>,
+                    bias: UnsafePointer<Float>?, packedGroups: [DenseWeights], activation: Activation,
+                    output: UnsafeMutablePointer<Float>, workspace: UnsafeMutablePointer<Float>, threads: Int) {
+        let cg = s.inputChannelsPerGroup, kg = s.outputChannelsPerGroup
+        let pixels = s.outputHeight * s.outputWidth
+        let k = cg * s.kernelHeight * s.kernelWidth
+        let kernel = GemmMicrokernels.preferred
+        switch layout {
+        case .nhwc:
+            for (group, weights) in packedGroups.enumerated() {
+                let epilogue = GemmEpilogue(bias: weights.bias, activation: activation)
+                if s.isPointwise {
+                    let problem = GemmProblem(m: s.batch * pixels, n: kg, k: cg, alpha: 1, beta: 0,
+                                              a: input + group * cg, lda: s.inputChannels, transA: .none,
+                                              b: input, ldb: 1, transB: .none,
+                                              c: output + group * kg, ldc: s.outputChannels)
+                    weights.microkernel.packedGemm(problem, prepackedB: weights.panels, threads: threads, epilogue: epilogue)
+                    continue
+                }
+                for n in 0..<s.batch {
+                    fillRowsNHWC(s, image: n, group: group, input: input, into: workspace)
+                    let problem = GemmProblem(m: pixels, n: kg, k: k, alpha: 1, beta: 0,
+                                              a: workspace, lda: k, transA: .none, b: input, ldb: 1, transB: .none,
+                                              c: output + n * pixels * s.outputChannels + group * kg, ldc: s.outputChannels)
+                    weights.microkernel.packedGemm(problem, prepackedB: weights.panels, threads: threads, epilogue: epilogue)
+                }
+            }
+        case .nchw:
+            let inputPlane = s.inputHeight * s.inputWidth
+            for n in 0..<s.batch {
+                for group in 0..<s.groups {
+                    let b: UnsafePointer<Float>
+                    if s.isPointwise {
+                        b = input + (n * s.inputChannels + group * cg) * inputPlane
+                    } else {
+                        fillColumnsNCHW(s, image: n, group: group, input: input, into: workspace)
+                        b = UnsafePointer(workspace)
+                    }
+                    let problem = GemmProblem(m: kg, n: pixels, k: k, alpha: 1, beta: 0,
+                                              a: weights + group * kg * k, lda: k, transA: .none,
+                                              b: b, ldb: pixels, transB: .none,
+                                              c: output + (n * s.outputChannels + group * kg) * pixels, ldc: pixels)
+                    kernel.packedGemm(problem, threads: threads,
+                                      epilogue: GemmEpilogue(rowBias: bias.map { $0 + group * kg }, activation: activation))
+                }
+            }
+        }
+    }
+
+    /// NHWC: row `oy * OW + ox` holds the `(ky, kx, c)` patch under output pixel (oy, ox); taps
+    /// on padding are zeros. Each tap is one contiguous run of the group's channels.
+    static func fillRowsNHWC(_ s: ConvolutionShape, image n: Int, group: Int, input: UnsafePointer<Float>,
+                             into col: UnsafeMutablePointer<Float>) {
+        let cg = s.inputChannelsPerGroup
+        let k = cg * s.kernelHeight * s.kernelWidth
+        var row = col
+        for oy in 0..<s.outputHeight {
+            for ox in 0..<s.outputWidth {
+                var dst = row
+                for ky in 0..<s.kernelHeight {
+                    let iy = oy * s.strideHeight - s.paddingHeight + ky * s.dilationHeight
+                    for kx in 0..<s.kernelWidth {
+                        let ix = ox * s.strideWidth - s.paddingWidth + kx * s.dilationWidth
+                        if iy < 0 || iy >= s.inputHeight || ix < 0 || ix >= s.inputWidth {
+                            dst.update(repeating: 0, count: cg)
+                        } else {
+                            dst.update(from: input + ((n * s.inputHeight + iy) * s.inputWidth + ix) * s.inputChannels + group * cg,
+                                       count: cg)
+                        }
+                        dst += cg
+                    }
+                }
+                row += k
+            }
+        }
+    }
+
+    /// NCHW: row `(c * KH + ky) * KW + kx` holds, for every output pixel, the input value that
+    /// tap reads; with stride 1 each output row's valid span is one contiguous copy.
+    static func fillColumnsNCHW(_ s: ConvolutionShape, image n: Int, group: Int, input: UnsafePointer<Float>,
+                                into col: UnsafeMutablePointer<Float>) {
+        let cg = s.inputChannelsPerGroup
+        let oh = s.outputHeight, ow = s.outputWidth
+        var row = col
+        for c in 0..<cg {
+            let plane = input + (n * s.inputChannels + group * cg + c) * s.inputHeight * s.inputWidth
+            for ky in 0..<s.kernelHeight {
+                for kx in 0..<s.kernelWidth {
+                    let offset = kx * s.dilationWidth - s.paddingWidth
+                    // Output columns whose input column ox * sw + offset lies inside the image.
+                    let first = min(ow, max(0, (-offset + s.strideWidth - 1) / s.strideWidth))
+                    let end = max(first, min(ow, (s.inputWidth - 1 - offset) / s.strideWidth + 1))
+                    for oy in 0..<oh {
+                        let dst = row + oy * ow
+                        let iy = oy * s.strideHeight - s.paddingHeight + ky * s.dilationHeight
+                        if iy < 0 || iy >= s.inputHeight || (s.inputWidth - 1 - offset) < 0 {
+                            dst.update(repeating: 0, count: ow)
+                            continue
+                        }
+                        dst.update(repeating: 0, count: first)
+                        let source = plane + iy * s.inputWidth + offset
+                        if s.strideWidth == 1 {
+                            (dst + first).update(from: source + first, count: end - first)
+                        } else {
+                            for ox in first..<end { dst[ox] = source[ox * s.strideWidth] }
+                        }
+                        (dst + end).update(repeating: 0, count: ow - end)
+                    }
+                    row += oh * ow
+                }
+            }
+        }
+    }
+}
