@@ -36,7 +36,7 @@ struct BenchOptionsTests {
         (["--gemm", "12x-1x3"], "N must be a non-negative integer"),
         (["--dense", "1x2x3:swish"], "activation must be one of"),
         (["--dense", "1x2x3"], "expected MxNxK:ACT"),
-        (["--conv", "mb1ic3ih5oc8kh7"], "oh would be -1"),
+        (["--conv", "mb1ic3ih5oc8kh7"], "oh would be 0"),
         (["--quick=yes"], "--quick takes no value"),
         (["--out", ""], "--out needs a file path"),
     ])

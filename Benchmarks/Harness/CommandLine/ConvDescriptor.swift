@@ -72,7 +72,9 @@ public struct ConvDescriptor: Equatable, Sendable, CustomStringConvertible {
     static func outputSize(input: Int, kernel: Int, stride: Int, padding: Int, dilation: Int) -> Int {
         guard stride > 0 else { return 0 }
         let span = (kernel - 1) * (dilation + 1) + 1
-        return (input + 2 * padding - span) / stride + 1
+        // Rounded down, not toward zero: a kernel wider than the padded input has no position.
+        let room = input + 2 * padding - span
+        return room < 0 ? 0 : room / stride + 1
     }
 
     private func validate(_ text: String) throws {

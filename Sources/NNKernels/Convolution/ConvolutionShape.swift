@@ -54,11 +54,18 @@ public struct ConvolutionShape: Equatable, Sendable, CustomStringConvertible {
     }
 
     public var outputHeight: Int {
-        (inputHeight + 2 * paddingHeight - (kernelHeight - 1) * dilationHeight - 1) / strideHeight + 1
+        Self.outputSize(input: inputHeight, kernel: kernelHeight, stride: strideHeight, padding: paddingHeight, dilation: dilationHeight)
     }
 
     public var outputWidth: Int {
-        (inputWidth + 2 * paddingWidth - (kernelWidth - 1) * dilationWidth - 1) / strideWidth + 1
+        Self.outputSize(input: inputWidth, kernel: kernelWidth, stride: strideWidth, padding: paddingWidth, dilation: dilationWidth)
+    }
+
+    /// Positions of a dilated kernel inside the padded input; 0 when it does not fit (rounding
+    /// down, not toward zero, so a kernel larger than the input never counts as one position).
+    static func outputSize(input: Int, kernel: Int, stride: Int, padding: Int, dilation: Int) -> Int {
+        let room = input + 2 * padding - (kernel - 1) * dilation - 1
+        return room < 0 ? 0 : room / stride + 1
     }
 
     public var inputChannelsPerGroup: Int { inputChannels / groups }

@@ -1,0 +1,197 @@
+import Foundation
+import Testing
+import NNKernels
+
+/// One convolution with random operands and its Double reference, with the bound on each output
+/// carried through the activation as for the dense layer (`FusedReference`).
+struct ConvolutionCase: CustomStringConvertible {
+    var shape: ConvolutionShape
+    var layout: TensorLayout
+    var activation: Activation
+    var x: [Float], w: [Float], bias: [Float]?
+
+    init(_ shape: ConvolutionShape, layout: TensorLayout, activation: Activation, withBias: Bool, rng: inout SplitMix64) {
+        self.shape = shape
+        self.layout = layout
+        self.activation = activation
+        x = .random(count: shape.inputCount, using: &rng)
+        w = .random(count: shape.weightCount, using: &rng)
+        bias = withBias ? .random(count: shape.outputChannels, using: &rng) : nil
+    }
+
+    var description: String { "\(shape) \(layout.rawValue) \(activation) bias \(bias != nil)" }
+
+    func inputIndex(_ n: Int, _ c: Int, _ h: Int, _ w: Int) -> Int {
+        let s = shape
+        return layout == .nchw ? ((n * s.inputChannels + c) * s.inputHeight + h) * s.inputWidth + w
+                               : ((n * s.inputHeight + h) * s.inputWidth + w) * s.inputChannels + c
+    }
+
+    func outputIndex(_ n: Int, _ c: Int, _ h: Int, _ w: Int) -> Int {
+        let s = shape
+        return layout == .nchw ? ((n * s.outputChannels + c) * s.outputHeight + h) * s.outputWidth + w
+                               : ((n * s.outputHeight + h) * s.outputWidth + w) * s.outputChannels + c
+    }
+
+    /// (value, bound) for every output, indexed as the output is laid out.
+    func reference() -> [(Double, Double)] {
+        let s = shape, u = Double(Float.ulpOfOne)
+        let cg = s.inputChannelsPerGroup, kg = s.outputChannelsPerGroup
+        let taps = cg * s.kernelHeight * s.kernelWidth
+        var result = [(Double, Double)](repeating: (0, 0), count: s.outputCount)
+        for n in 0..<s.batch {
+            for oc in 0..<s.outputChannels {
+                let group = oc / kg
+                for oy in 0..<s.outputHeight {
+                    for ox in 0..<s.outputWidth {
+                        let b = bias.map { Double($0[oc]) } ?? 0
+                        var sum = b, magnitude = abs(b)
+                        for c in 0..<cg {
+                            for ky in 0..<s.kernelHeight {
+                                let iy = oy * s.strideHeight - s.paddingHeight + ky * s.dilationHeight
+                                guard iy >= 0 && iy < s.inputHeight else { continue }
+                                for kx in 0..<s.kernelWidth {
+                                    let ix = ox * s.strideWidth - s.paddingWidth + kx * s.dilationWidth
+                                    guard ix >= 0 && ix < s.inputWidth else { continue }
+                                    let term = Double(x[inputIndex(n, group * cg + c, iy, ix)])
+                                        * Double(w[((oc * cg + c) * s.kernelHeight + ky) * s.kernelWidth + kx])
+                                    sum += term
+                                    magnitude += abs(term)
+                                }
+                            }
+                        }
+                        let value = activation.reference(sum)
+                        let spacing = Double(max(Float(value).magnitude.ulp, Float.leastNonzeroMagnitude))
+                        let own = activation == .identity || activation == .relu ? 0
+                            : (FusedReference.activationULP + activation.argumentRoundingULP(sum)) * spacing
+                        let bound = FusedReference.slope(activation) * Double(taps + 5) * u * magnitude + own
+                            + Double(Float.leastNormalMagnitude)
+                        result[outputIndex(n, oc, oy, ox)] = (value, bound)
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    func run(_ algorithm: ConvolutionAlgorithm, threads: Int) throws -> (output: [Float], layer: Convolution2D) {
+        let layer = try w.withUnsafeBufferPointer { w in
+            try withBias { try Convolution2D(shape: shape, layout: layout, algorithm: algorithm, weights: w, bias: $0,
+                                             activation: activation, threads: threads) }
+        }
+        var y = [Float](repeating: .nan, count: shape.outputCount)
+        try x.withUnsafeBufferPointer { x in try y.withUnsafeMutableBufferPointer { try layer.forward(input: x, output: $0) } }
+        return (y, layer)
+    }
+
+    func withBias<R>(_ body: (UnsafeBufferPointer<Float>?) throws -> R) rethrows -> R {
+        guard let bias else { return try body(nil) }
+        return try bias.withUnsafeBufferPointer { try body($0) }
+    }
+}
+
+@Suite("Convolution")
+struct ConvolutionTests {
+    /// Random descriptors: odd sizes, strides 1 to 3, padding, dilation 2, groups (depthwise
+    /// among them), 1x1 with and without stride.
+    static func randomShapes(count: Int, seed: UInt64) -> [ConvolutionShape] {
+        var rng = SplitMix64(seed: seed)
+        var shapes: [ConvolutionShape] = []
+        while shapes.count < count {
+            let groups = [1, 1, 1, 2, 3].randomElement(using: &rng)!
+            let depthwise = shapes.count % 7 == 6
+            let cg = depthwise ? 1 : Int.random(in: 1...7, using: &rng)
+            let kg = depthwise ? 1 : [1, 3, 8, 16, 17, 21].randomElement(using: &rng)!
+            let g = depthwise ? Int.random(in: 2...9, using: &rng) : groups
+            let kernel = [1, 1, 2, 3, 3, 5].randomElement(using: &rng)!
+            guard let shape = try? ConvolutionShape(
+                batch: Int.random(in: 1...3, using: &rng), groups: g, inputChannels: cg * g,
+                inputHeight: Int.random(in: 1...13, using: &rng), inputWidth: Int.random(in: 1...17, using: &rng),
+                outputChannels: kg * g, kernelHeight: kernel, kernelWidth: [kernel, 1, 3].randomElement(using: &rng)!,
+                strideHeight: Int.random(in: 1...3, using: &rng), strideWidth: Int.random(in: 1...3, using: &rng),
+                paddingHeight: Int.random(in: 0...2, using: &rng), paddingWidth: Int.random(in: 0...2, using: &rng),
+                dilationHeight: [1, 1, 2].randomElement(using: &rng)!, dilationWidth: [1, 2].randomElement(using: &rng)!)
+            else { continue }
+            shapes.append(shape)
+        }
+        // Pointwise, unpadded NHWC direct, and a wider layer than the tile.
+        shapes.append(try! ConvolutionShape(batch: 2, inputChannels: 5, inputHeight: 7, inputWidth: 9, outputChannels: 19,
+                                            kernelHeight: 1, kernelWidth: 1))
+        shapes.append(try! ConvolutionShape(batch: 1, inputChannels: 8, inputHeight: 9, inputWidth: 14, outputChannels: 35,
+                                            kernelHeight: 3, kernelWidth: 3))
+        shapes.append(try! ConvolutionShape(batch: 2, inputChannels: 6, inputHeight: 11, inputWidth: 11, outputChannels: 12,
+                                            kernelHeight: 1, kernelWidth: 1, strideHeight: 2, strideWidth: 2))
+        return shapes
+    }
+
+    @Test("every algorithm and layout against the Double reference", arguments: ConvolutionAlgorithm.allCases, [1, 2])
+    func algorithmsMatchReference(_ algorithm: ConvolutionAlgorithm, threads: Int) throws {
+        var rng = SplitMix64(seed: 900 + UInt64(threads))
+        for (index, shape) in Self.randomShapes(count: 30, seed: 17).enumerated() {
+            for layout in TensorLayout.allCases {
+                let testCase = ConvolutionCase(shape, layout: layout, activation: Activation.all[index % Activation.all.count],
+                                               withBias: index % 4 != 3, rng: &rng)
+                let (y, _) = try testCase.run(algorithm, threads: threads)
+                for (i, (expected, bound)) in testCase.reference().enumerated() where !(abs(Double(y[i]) - expected) <= bound) {
+                    Issue.record("\(algorithm) threads=\(threads) \(testCase): y[\(i)] = \(y[i]), expected \(expected) +- \(bound)")
+                    break
+                }
+            }
+        }
+    }
+
+    @Test("the im2col buffer is the only extra memory, and 1x1 stride-1 needs none")
+    func workspace() throws {
+        var rng = SplitMix64(seed: 5)
+        let pointwise = try ConvolutionShape(batch: 1, inputChannels: 8, inputHeight: 5, inputWidth: 5, outputChannels: 4,
+                                             kernelHeight: 1, kernelWidth: 1)
+        let threeByThree = try ConvolutionShape(batch: 1, inputChannels: 8, inputHeight: 5, inputWidth: 5, outputChannels: 4,
+                                                kernelHeight: 3, kernelWidth: 3, paddingHeight: 1, paddingWidth: 1)
+        for layout in TensorLayout.allCases {
+            #expect(try ConvolutionCase(pointwise, layout: layout, activation: .relu, withBias: true, rng: &rng)
+                .run(.im2col, threads: 1).layer.workspaceBytes == 0)
+            #expect(try ConvolutionCase(threeByThree, layout: layout, activation: .relu, withBias: true, rng: &rng)
+                .run(.im2col, threads: 1).layer.workspaceBytes == 25 * 72 * 4)
+        }
+    }
+
+    @Test("bad descriptors and buffers name the field")
+    func badInput() throws {
+        #expect(throws: KernelError.invalidDimension(dimension: "inputChannels", expected: "a multiple of groups (2)", got: 3)) {
+            _ = try ConvolutionShape(batch: 1, groups: 2, inputChannels: 3, inputHeight: 4, inputWidth: 4, outputChannels: 4,
+                                     kernelHeight: 1, kernelWidth: 1)
+        }
+        #expect(throws: KernelError.invalidDimension(dimension: "outputChannels", expected: "a multiple of groups (2)", got: 5)) {
+            _ = try ConvolutionShape(batch: 1, groups: 2, inputChannels: 4, inputHeight: 4, inputWidth: 4, outputChannels: 5,
+                                     kernelHeight: 1, kernelWidth: 1)
+        }
+        #expect(throws: KernelError.invalidDimension(
+            dimension: "outputHeight (from inputHeight, kernelHeight, strideHeight, paddingHeight, dilationHeight)",
+            expected: ">= 1", got: 0)) {
+            _ = try ConvolutionShape(batch: 1, inputChannels: 1, inputHeight: 2, inputWidth: 8, outputChannels: 1,
+                                     kernelHeight: 3, kernelWidth: 3)
+        }
+        #expect(throws: KernelError.invalidDimension(dimension: "strideWidth", expected: ">= 1", got: 0)) {
+            _ = try ConvolutionShape(batch: 1, inputChannels: 1, inputHeight: 8, inputWidth: 8, outputChannels: 1,
+                                     kernelHeight: 3, kernelWidth: 3, strideWidth: 0)
+        }
+        let shape = try ConvolutionShape(batch: 1, inputChannels: 2, inputHeight: 4, inputWidth: 4, outputChannels: 3,
+                                         kernelHeight: 3, kernelWidth: 3)
+        let w = [Float](repeating: 0, count: 54), x = [Float](repeating: 0, count: 31)
+        var y = [Float](repeating: 0, count: 12)
+        let layer = try w.withUnsafeBufferPointer {
+            try Convolution2D(shape: shape, layout: .nchw, algorithm: .direct, weights: $0, bias: nil, activation: .relu)
+        }
+        #expect(throws: KernelError.shapeMismatch(what: "convolution input elements (batch x inputChannels x inputHeight x inputWidth)",
+                                                  expected: "32", got: "31")) {
+            try x.withUnsafeBufferPointer { x in try y.withUnsafeMutableBufferPointer { try layer.forward(input: x, output: $0) } }
+        }
+        #expect(throws: KernelError.shapeMismatch(what: "convolution bias (one per output channel)", expected: "3", got: "2")) {
+            try w.withUnsafeBufferPointer { w in
+                try [Float(1), 2].withUnsafeBufferPointer {
+                    _ = try Convolution2D(shape: shape, layout: .nhwc, algorithm: .im2col, weights: w, bias: $0, activation: .relu)
+                }
+            }
+        }
+    }
+}
