@@ -172,6 +172,10 @@ extension BenchPlan {
                 cases.append(benchCase)
             } else if row.suite == DenseSuite.name, let benchCase = DenseSuite.benchCase(row: row) {
                 cases.append(benchCase)
+            } else if row.suite == ConvSuite.name, let benchCase = ConvSuite.benchCase(row: row) {
+                cases.append(benchCase)
+            } else if row.suite == PoolSuite.name, let benchCase = PoolSuite.benchCase(row: row) {
+                cases.append(benchCase)
             } else {
                 notes.append("baseline row \(RegressionCheck.key(row)) cannot be run by this bench; skipped")
             }

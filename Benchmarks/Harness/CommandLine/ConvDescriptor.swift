@@ -1,3 +1,5 @@
+import NNKernels
+
 /// A 2-D convolution in oneDNN benchdnn's descriptor syntax, for example
 /// `mb1ic64ih56oc64oh56kh3ph1n"resnet_50:res2a_branch2b"`.
 ///
@@ -18,7 +20,9 @@ public struct ConvDescriptor: Equatable, Sendable, CustomStringConvertible {
 
     static let fields = ["mb", "g", "ic", "ih", "iw", "oc", "oh", "ow", "kh", "kw", "sh", "sw", "ph", "pw", "dh", "dw"]
 
-    public init(parsing text: String) throws {
+    /// - Parameter outputChannelsDefaultToInput: for pooling descriptors (benchdnn's `pool`
+    ///   driver has no oc): a missing oc equals ic.
+    public init(parsing text: String, outputChannelsDefaultToInput: Bool = false) throws {
         var values: [String: Int] = [:]
         var rest = Substring(text)
         while !rest.isEmpty {
@@ -45,6 +49,7 @@ public struct ConvDescriptor: Equatable, Sendable, CustomStringConvertible {
             values[String(letters)] = value
             rest = rest.dropFirst(digits.count)
         }
+        if outputChannelsDefaultToInput && values["oc"] == nil, let ic = values["ic"] { values["oc"] = ic }
         for required in ["ic", "oc", "ih", "kh"] where values[required] == nil && values[required.replacingOccurrences(of: "h", with: "w")] == nil {
             throw UsageError("malformed conv descriptor '\(text)': field \(required) is required")
         }
@@ -114,8 +119,20 @@ public struct ConvDescriptor: Equatable, Sendable, CustomStringConvertible {
         return text
     }
 
+    /// The descriptor with its name, as benchdnn writes it: what report rows carry.
+    public var fullDescription: String { description + (name.map { "n\"\($0)\"" } ?? "") }
+
     /// Multiply-adds times two, counting every tap including those on padding, as is customary.
     public var flops: Double {
         2 * Double(mb) * Double(oc) * Double(oh) * Double(ow) * Double(ic / groups) * Double(kh) * Double(kw)
+    }
+}
+
+extension ConvDescriptor {
+    /// The library's shape for this descriptor (benchdnn counts dilation from 0, the library from 1).
+    func convolutionShape() throws -> ConvolutionShape {
+        try ConvolutionShape(batch: mb, groups: groups, inputChannels: ic, inputHeight: ih, inputWidth: iw, outputChannels: oc,
+                             kernelHeight: kh, kernelWidth: kw, strideHeight: sh, strideWidth: sw, paddingHeight: ph,
+                             paddingWidth: pw, dilationHeight: dh + 1, dilationWidth: dw + 1)
     }
 }

@@ -46,10 +46,9 @@ struct SuiteEntry: Sendable {
 enum SuiteCatalog {
     static let available: [SuiteEntry] = [SuiteEntry(PeakSuite.self), SuiteEntry(GemmSuite.self),
                                           SuiteEntry(DenseSuite.self),
-                                          SuiteEntry(ActivationSuite.self)]
+                                          SuiteEntry(ActivationSuite.self), SuiteEntry(ConvSuite.self),
+                                          SuiteEntry(PoolSuite.self)]
     static let planned: [PlannedSuite] = [
-        PlannedSuite(name: "conv", reason: "convolutions are not implemented yet"),
-        PlannedSuite(name: "pool", reason: "pooling is not implemented yet"),
     ]
 
     static func suite(named name: String) -> SuiteEntry? {

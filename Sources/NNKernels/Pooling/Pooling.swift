@@ -21,8 +21,8 @@ public enum Pooling {
         guard s.outputCount > 0, let x = input.baseAddress, let y = output.baseAddress else { return }
         switch (variant, layout) {
         case (.naive, _): naive(s, kind, layout, x, y)
-        case (.simd, .nhwc): kind == .max ? channelsLast(s, x, y, max: true) : channelsLast(s, x, y, max: false)
-        case (.simd, .nchw): kind == .max ? planes(s, x, y, max: true) : planes(s, x, y, max: false)
+        case (.simd, .nhwc): kind == .max ? channelsLast(s, x, y, MaxPooling.self) : channelsLast(s, x, y, AveragePooling.self)
+        case (.simd, .nchw): kind == .max ? planes(s, x, y, MaxPooling.self) : planes(s, x, y, AveragePooling.self)
         }
     }
 
@@ -54,50 +54,43 @@ public enum Pooling {
         }
     }
 
-    @inline(__always)
-    static func combine(_ a: Vector, _ b: Vector, max: Bool) -> Vector {
-        max ? a.replacing(with: b, where: b .> a) : a + b
-    }
-
-    /// NHWC: for each output pixel, the window's taps combined a vector of channels at a time.
-    @inline(__always)
-    static func channelsLast(_ s: PoolingShape, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, max: Bool) {
+    /// NHWC: for each output pixel, the first tap is copied and every other tap folded in with
+    /// one vector loop over the channels (contiguous in both input and output).
+    static func channelsLast<Op: PoolingOperation>(_ s: PoolingShape, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+                                                   _: Op.Type) {
         let c = s.channels, width = Vector.scalarCount
-        let start = Vector(repeating: max ? -.infinity : 0)
-        let raw = UnsafeRawPointer(x)
+        let vectorEnd = c / width * width
         for n in 0..<s.batch {
             for oy in 0..<s.outputHeight {
                 let rows = s.window(oy, stride: s.strideHeight, padding: s.paddingHeight, size: s.windowHeight, extent: s.inputHeight)
                 for ox in 0..<s.outputWidth {
                     let columns = s.window(ox, stride: s.strideWidth, padding: s.paddingWidth, size: s.windowWidth, extent: s.inputWidth)
-                    let scale = Vector(repeating: 1 / Float(rows.count * columns.count))
                     let out = y + ((n * s.outputHeight + oy) * s.outputWidth + ox) * c
-                    var channel = 0
-                    while channel < c {
-                        let lanes = min(width, c - channel)
-                        var acc = start
-                        for iy in rows {
-                            for ix in columns {
-                                let offset = ((n * s.inputHeight + iy) * s.inputWidth + ix) * c + channel
-                                let value: Vector
-                                if lanes == width {
-                                    value = raw.loadUnaligned(fromByteOffset: offset * 4, as: Vector.self)
-                                } else {
-                                    var partial = start
-                                    for lane in 0..<lanes { partial[lane] = x[offset + lane] }
-                                    value = partial
-                                }
-                                acc = combine(acc, value, max: max)
+                    let rawOut = UnsafeMutableRawPointer(out)
+                    var first = true
+                    for iy in rows {
+                        for ix in columns {
+                            let tap = x + ((n * s.inputHeight + iy) * s.inputWidth + ix) * c
+                            if first {
+                                out.update(from: tap, count: c)
+                                first = false
+                                continue
+                            }
+                            let rawTap = UnsafeRawPointer(tap)
+                            var j = 0
+                            while j < vectorEnd {
+                                let folded = Op.combine(rawOut.loadUnaligned(fromByteOffset: j * 4, as: Vector.self),
+                                                        rawTap.loadUnaligned(fromByteOffset: j * 4, as: Vector.self))
+                                rawOut.storeBytes(of: folded, toByteOffset: j * 4, as: Vector.self)
+                                j += width
+                            }
+                            while j < c {
+                                out[j] = Op.combine(out[j], tap[j])
+                                j += 1
                             }
                         }
-                        if !max { acc *= scale }
-                        if lanes == width {
-                            UnsafeMutableRawPointer(out).storeBytes(of: acc, toByteOffset: channel * 4, as: Vector.self)
-                        } else {
-                            for lane in 0..<lanes { out[channel + lane] = acc[lane] }
-                        }
-                        channel += width
                     }
+                    Op.finish(out, count: c, taps: rows.count * columns.count)
                 }
             }
         }
@@ -105,56 +98,102 @@ public enum Pooling {
 
     /// NCHW: each plane on its own; output columns whose whole window lies inside the image go
     /// eight at a time.
-    @inline(__always)
-    static func planes(_ s: PoolingShape, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, max: Bool) {
+    static func planes<Op: PoolingOperation>(_ s: PoolingShape, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+                                             _: Op.Type) {
         let width = Vector.scalarCount
         let sw = s.strideWidth
         // Interior columns: ox * sw - pw >= 0 and ox * sw - pw + windowWidth <= inputWidth.
         let firstInterior = Swift.min(s.outputWidth, (s.paddingWidth + sw - 1) / sw)
-        let endInterior = Swift.max(firstInterior, Swift.min(s.outputWidth,
-                                                 s.inputWidth + s.paddingWidth - s.windowWidth < 0 ? 0
-                                                     : (s.inputWidth + s.paddingWidth - s.windowWidth) / sw + 1))
-        let vectorized = sw == 1 || sw == 2
+        let room = s.inputWidth + s.paddingWidth - s.windowWidth
+        let endInterior = Swift.max(firstInterior, Swift.min(s.outputWidth, room < 0 ? 0 : room / sw + 1))
         // A stride-2 vector loads 16 values, one past its last window: that column must be
         // inside the image too, so the next output column's window must be interior as well.
         let reach = width + (sw == 2 ? 1 : 0)
-        let start = Vector(repeating: max ? -.infinity : 0)
+        let vectorized = sw == 1 || sw == 2
         for plane in 0..<(s.batch * s.channels) {
             let source = x + plane * s.inputHeight * s.inputWidth
             let target = y + plane * s.outputHeight * s.outputWidth
             for oy in 0..<s.outputHeight {
                 let rows = s.window(oy, stride: s.strideHeight, padding: s.paddingHeight, size: s.windowHeight, extent: s.inputHeight)
                 let out = target + oy * s.outputWidth
-                var ox = 0
-                while ox < s.outputWidth {
-                    if vectorized && ox >= firstInterior && ox + reach <= endInterior {
-                        var acc = start
-                        for iy in rows {
-                            let row = UnsafeRawPointer(source + iy * s.inputWidth + ox * sw - s.paddingWidth)
-                            for kx in 0..<s.windowWidth {
-                                let value = sw == 1 ? row.loadUnaligned(fromByteOffset: kx * 4, as: Vector.self)
-                                    : row.loadUnaligned(fromByteOffset: kx * 4, as: SIMD16<Float>.self).evenHalf
-                                acc = combine(acc, value, max: max)
+                let lastVector = endInterior - reach
+                var scalarStart = firstInterior
+                if vectorized && lastVector >= firstInterior {
+                    // Interior columns eight at a time; the last vector is moved back to end at
+                    // the interior's edge, recomputing a few columns rather than leaving them scalar.
+                    var ox = firstInterior
+                    while true {
+                        let start = Swift.min(ox, lastVector)
+                        // One accumulator per window row: independent chains instead of one
+                        // chain of every tap, whose latency would bound the loop.
+                        var accs = InlineArray<4, Vector>(repeating: Vector(repeating: Op.identity))
+                        for (index, iy) in rows.enumerated() {
+                            let row = UnsafeRawPointer(source + iy * s.inputWidth + start * sw - s.paddingWidth)
+                            var acc = accs[index & 3]
+                            if sw == 1 {
+                                for kx in 0..<s.windowWidth {
+                                    acc = Op.combine(acc, row.loadUnaligned(fromByteOffset: kx * 4, as: Vector.self))
+                                }
+                            } else {
+                                for kx in 0..<s.windowWidth {
+                                    acc = Op.combine(acc, row.loadUnaligned(fromByteOffset: kx * 4, as: SIMD16<Float>.self).evenHalf)
+                                }
                             }
+                            accs[index & 3] = acc
                         }
-                        if !max { acc *= Vector(repeating: 1 / Float(rows.count * s.windowWidth)) }
-                        UnsafeMutableRawPointer(out + ox).storeBytes(of: acc, as: Vector.self)
+                        let acc = Op.combine(Op.combine(accs[0], accs[1]), Op.combine(accs[2], accs[3]))
+                        UnsafeMutableRawPointer(out + start).storeBytes(of: Op.finish(acc, taps: rows.count * s.windowWidth), as: Vector.self)
+                        if start == lastVector { break }
                         ox += width
-                    } else {
-                        let columns = s.window(ox, stride: sw, padding: s.paddingWidth, size: s.windowWidth, extent: s.inputWidth)
-                        var result: Float = max ? -.infinity : 0
-                        for iy in rows {
-                            for ix in columns {
-                                let value = source[iy * s.inputWidth + ix]
-                                if max { if value > result { result = value } } else { result += value }
-                            }
-                        }
-                        if !max { result *= 1 / Float(rows.count * columns.count) }
-                        out[ox] = result
-                        ox += 1
                     }
+                    scalarStart = lastVector + width
                 }
+                for ox in 0..<firstInterior { edgeColumn(s, source, out, ox: ox, rows: rows, Op.self) }
+                for ox in scalarStart..<Swift.max(scalarStart, s.outputWidth) { edgeColumn(s, source, out, ox: ox, rows: rows, Op.self) }
             }
         }
+    }
+
+    /// One output column whose window crosses the image edge (or any column, for strides
+    /// above 2), one value at a time.
+    @inline(__always)
+    static func edgeColumn<Op: PoolingOperation>(_ s: PoolingShape, _ source: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+                                                 ox: Int, rows: Range<Int>, _: Op.Type) {
+        let columns = s.window(ox, stride: s.strideWidth, padding: s.paddingWidth, size: s.windowWidth, extent: s.inputWidth)
+        var result = Op.identity
+        for iy in rows {
+            for ix in columns { result = Op.combine(result, source[iy * s.inputWidth + ix]) }
+        }
+        out[ox] = result
+        Op.finish(out + ox, count: 1, taps: rows.count * columns.count)
+    }
+}
+
+/// How pooling folds a window: a type parameter, so each kernel is specialized for it and no
+/// per-value branch remains.
+protocol PoolingOperation {
+    static var identity: Float { get }
+    static func combine(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float>
+    static func combine(_ a: Float, _ b: Float) -> Float
+    static func finish(_ v: SIMD8<Float>, taps: Int) -> SIMD8<Float>
+    static func finish(_ values: UnsafeMutablePointer<Float>, count: Int, taps: Int)
+}
+
+enum MaxPooling: PoolingOperation {
+    static var identity: Float { -.infinity }
+    @inline(__always) static func combine(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> { a.replacing(with: b, where: b .> a) }
+    @inline(__always) static func combine(_ a: Float, _ b: Float) -> Float { b > a ? b : a }
+    @inline(__always) static func finish(_ v: SIMD8<Float>, taps: Int) -> SIMD8<Float> { v }
+    @inline(__always) static func finish(_ values: UnsafeMutablePointer<Float>, count: Int, taps: Int) {}
+}
+
+enum AveragePooling: PoolingOperation {
+    static var identity: Float { 0 }
+    @inline(__always) static func combine(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> { a + b }
+    @inline(__always) static func combine(_ a: Float, _ b: Float) -> Float { a + b }
+    @inline(__always) static func finish(_ v: SIMD8<Float>, taps: Int) -> SIMD8<Float> { v * (1 / Float(taps)) }
+    @inline(__always) static func finish(_ values: UnsafeMutablePointer<Float>, count: Int, taps: Int) {
+        let scale = 1 / Float(taps)
+        for i in 0..<count { values[i] *= scale }
     }
 }
