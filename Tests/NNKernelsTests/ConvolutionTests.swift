@@ -121,6 +121,12 @@ struct ConvolutionTests {
                                             kernelHeight: 3, kernelWidth: 3))
         shapes.append(try! ConvolutionShape(batch: 2, inputChannels: 6, inputHeight: 11, inputWidth: 11, outputChannels: 12,
                                             kernelHeight: 1, kernelWidth: 1, strideHeight: 2, strideWidth: 2))
+        // Enough input channels that direct convolution makes several passes over a row
+        // (channel chunks sized to half of L1d: 3x3 x 70 and 5x5 x 40 both need more than one).
+        shapes.append(try! ConvolutionShape(batch: 1, inputChannels: 70, inputHeight: 6, inputWidth: 13, outputChannels: 20,
+                                            kernelHeight: 3, kernelWidth: 3, paddingHeight: 1, paddingWidth: 1))
+        shapes.append(try! ConvolutionShape(batch: 1, groups: 2, inputChannels: 80, inputHeight: 7, inputWidth: 8, outputChannels: 34,
+                                            kernelHeight: 5, kernelWidth: 5, strideHeight: 2, strideWidth: 1, paddingHeight: 2, paddingWidth: 2))
         return shapes
     }
 

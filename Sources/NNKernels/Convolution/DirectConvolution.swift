@@ -3,18 +3,22 @@
 /// copy of the input (the "indirect GEMM" of XNNPACK, with the rows' addresses computed instead
 /// of looked up). No im2col buffer; the tile is stored through the GEMM microkernel's epilogue.
 ///
-/// Weights are blocked once into `[group][channel block][ky][kx][c][NR]`, zero past the group's
-/// output channels. An NCHW caller pays, inside each call, for converting its input to the
+/// Weights are blocked once into `[group][channel block][channel chunk][ky][kx][c][NR]`, zero
+/// past the group's output channels; each chunk of input channels is one pass over a row of
+/// output tiles, whose partial sums wait in a row buffer between passes. An NCHW caller pays, inside each call, for converting its input to the
 /// padded channels-last copy and the result back to NCHW.
 final class DirectConvolution: @unchecked Sendable {
     typealias Vector = SIMD8<Float>
     static let mr = 6
     static let nv = 2
     static let nr = nv * Vector.scalarCount
+    /// Tiles that share one pass of a channel chunk's weights through L1 (about 100 pixels).
+    static let tilesPerUnit = 16
     typealias Tile = SIMDGemmMicrokernel<6, 2, SIMD8<Float>>
 
     let s: ConvolutionShape
     let channelBlocks: Int
+    let channelChunk: Int
     let packed: AlignedFloatBuffer
     let paddedBias: AlignedFloatBuffer?
     let paddedHeight: Int, paddedWidth: Int
@@ -24,6 +28,9 @@ final class DirectConvolution: @unchecked Sendable {
         let nr = Self.nr, cg = s.inputChannelsPerGroup, kg = s.outputChannelsPerGroup
         let taps = s.kernelHeight * s.kernelWidth
         channelBlocks = (kg + nr - 1) / nr
+        // Input channels per pass: the weights of one pass over every tap fill at most half of
+        // L1d, so they stay there while a whole output row of tiles reuses them (GEMM's KC).
+        channelChunk = max(1, min(cg, Topology.current.l1d.sizeBytes / 2 / (taps * nr * MemoryLayout<Float>.stride)))
         paddedHeight = s.inputHeight + 2 * s.paddingHeight
         paddedWidth = s.inputWidth + 2 * s.paddingWidth
         packed = AlignedFloatBuffer(count: s.groups * channelBlocks * taps * cg * nr)
@@ -33,8 +40,10 @@ final class DirectConvolution: @unchecked Sendable {
                 let block = oc / nr, lane = oc % nr
                 for tap in 0..<taps {
                     for c in 0..<cg {
-                        packed.pointer[(((group * channelBlocks + block) * taps + tap) * cg + c) * nr + lane] =
-                            weights[((group * kg + oc) * cg + c) * taps + tap]
+                        let chunkStart = c / channelChunk * channelChunk
+                        let chunkLength = min(channelChunk, cg - chunkStart)
+                        let offset = (group * channelBlocks + block) * taps * cg + chunkStart * taps + tap * chunkLength + (c - chunkStart)
+                        packed.pointer[offset * nr + lane] = weights[((group * kg + oc) * cg + c) * taps + tap]
                     }
                 }
             }
@@ -73,55 +82,90 @@ final class DirectConvolution: @unchecked Sendable {
         if copyInput { padChannelsLast(layout: layout, input: input, into: workspace, workers: workers) }
         let x = copyInput ? UnsafePointer(workspace) : input
         let y = layout == .nhwc ? output : workspace + paddedCount
-        let rows = s.batch * s.outputHeight
-        let rowsPerWorker = (rows + workers - 1) / workers
+        // Work: runs of up to `tilesPerUnit` tiles of MR consecutive output pixels of one image
+        // (pixels counted across rows, so narrow images waste no tile rows).
+        let pixels = s.outputHeight * s.outputWidth
+        let tilesPerImage = (pixels + Self.mr - 1) / Self.mr
+        let unitsPerImage = (tilesPerImage + Self.tilesPerUnit - 1) / Self.tilesPerUnit
+        let units = s.batch * unitsPerImage
+        let unitsPerWorker = (units + workers - 1) / workers
         ParallelRegion.run(workers: workers) { worker in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: Self.mr * Self.nr) { tile in
-                for row in min(rows, worker * rowsPerWorker)..<min(rows, (worker + 1) * rowsPerWorker) {
-                    outputRow(row, x: x, y: y, activation: activation, tile: tile.baseAddress!)
+            // A scratch tile, then the partial sums of one unit's tiles.
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: (1 + Self.tilesPerUnit) * Self.mr * Self.nr) { scratch in
+                let tile = scratch.baseAddress!
+                for unit in min(units, worker * unitsPerWorker)..<min(units, (worker + 1) * unitsPerWorker) {
+                    let n = unit / unitsPerImage, first = unit % unitsPerImage * Self.tilesPerUnit
+                    outputTiles(image: n, tiles: first..<min(tilesPerImage, first + Self.tilesPerUnit), x: x, y: y,
+                                activation: activation, tile: tile, partial: tile + Self.mr * Self.nr)
                 }
             }
         }
         if layout == .nchw { channelsLastToNCHW(UnsafePointer(y), output, workers: workers) }
     }
 
-    /// Every output pixel of output row `row` (image row / outputHeight, row % outputHeight).
-    private func outputRow(_ row: Int, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, activation: Activation,
-                           tile: UnsafeMutablePointer<Float>) {
+    /// Tiles `tiles` of image `n`: tile t covers output pixels t * MR ..< (t + 1) * MR in
+    /// row-major (oy, ox) order, each MR x NR block of output channels in turn.
+    private func outputTiles(image n: Int, tiles: Range<Int>, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>,
+                             activation: Activation, tile: UnsafeMutablePointer<Float>, partial: UnsafeMutablePointer<Float>) {
         let mr = Self.mr, nr = Self.nr
-        let n = row / s.outputHeight, oy = row % s.outputHeight
         let cg = s.inputChannelsPerGroup, kg = s.outputChannelsPerGroup
         let taps = s.kernelHeight * s.kernelWidth
-        let pixelStride = s.strideWidth * s.inputChannels
+        let pixels = s.outputHeight * s.outputWidth
+        let vectorBytes = Vector.scalarCount * MemoryLayout<Float>.stride
+        let image = x + n * paddedHeight * paddedWidth * s.inputChannels
+        let output = y + n * pixels * s.outputChannels
+        // Each tap's rows relative to the tap's origin; pixels past the image's last repeat it
+        // (valid reads, discarded results).
+        let tapOffsets = (0..<taps).map { tap in ((tap / s.kernelWidth) * s.dilationHeight * paddedWidth + (tap % s.kernelWidth) * s.dilationWidth) * s.inputChannels }
         for group in 0..<s.groups {
             for block in 0..<channelBlocks {
                 let liveColumns = min(nr, kg - block * nr)
                 let weights = UnsafePointer(packed.pointer + (group * channelBlocks + block) * taps * cg * nr)
                 let epilogue = TileEpilogue(bias: paddedBias.map { UnsafePointer($0.pointer + (group * channelBlocks + block) * nr) },
                                             activation: activation)
-                for ox in stride(from: 0, to: s.outputWidth, by: mr) {
-                    let liveRows = min(mr, s.outputWidth - ox)
-                    // Rows past the edge repeat the last live pixel: valid reads, discarded results.
-                    var rowOffsets = InlineArray<6, Int>(repeating: 0)
-                    for r in 0..<mr { rowOffsets[r] = min(r, liveRows - 1) * pixelStride }
-                    var acc = Tile.Accumulators(repeating: InlineArray(repeating: .zero))
-                    var w = weights
-                    for ky in 0..<s.kernelHeight {
-                        let iy = oy * s.strideHeight + ky * s.dilationHeight
-                        for kx in 0..<s.kernelWidth {
-                            let ix = ox * s.strideWidth + kx * s.dilationWidth
-                            let base = x + ((n * paddedHeight + iy) * paddedWidth + ix) * s.inputChannels + group * cg
-                            accumulate(&acc, base: base, rowOffsets: rowOffsets, weights: w, channels: cg)
-                            w += cg * nr
+                for chunkStart in stride(from: 0, to: cg, by: channelChunk) {
+                    let chunkLength = min(channelChunk, cg - chunkStart)
+                    let isFirst = chunkStart == 0, isLast = chunkStart + chunkLength == cg
+                    let chunkWeights = weights + chunkStart * taps * nr
+                    for t in tiles {
+                        let firstPixel = t * mr
+                        let liveRows = min(mr, pixels - firstPixel)
+                        var pixelOffsets = InlineArray<6, Int>(repeating: 0)
+                        for r in 0..<mr {
+                            let p = firstPixel + min(r, liveRows - 1)
+                            pixelOffsets[r] = ((p / s.outputWidth) * s.strideHeight * paddedWidth + (p % s.outputWidth) * s.strideWidth)
+                                * s.inputChannels + group * cg + chunkStart
                         }
-                    }
-                    let destination = y + ((n * s.outputHeight + oy) * s.outputWidth + ox) * s.outputChannels + group * kg + block * nr
-                    if liveRows == mr && liveColumns == nr {
-                        Tile.finish(acc, c: destination, ldc: s.outputChannels, alpha: 1, beta: 0, epilogue: epilogue)
-                    } else {
-                        Tile.finish(acc, c: tile, ldc: nr, alpha: 1, beta: 0, epilogue: epilogue)
-                        for r in 0..<liveRows {
-                            (destination + r * s.outputChannels).update(from: tile + r * nr, count: liveColumns)
+                        var acc = Tile.Accumulators(repeating: InlineArray(repeating: .zero))
+                        let partialTile = UnsafeMutableRawPointer(partial + (t - tiles.lowerBound) * mr * nr)
+                        if !isFirst {
+                            for r in 0..<mr {
+                                for j in 0..<Self.nv {
+                                    acc[r][j] = partialTile.loadUnaligned(fromByteOffset: (r * Self.nv + j) * vectorBytes, as: Vector.self)
+                                }
+                            }
+                        }
+                        var w = chunkWeights
+                        for tap in 0..<taps {
+                            accumulate(&acc, base: image + tapOffsets[tap], rowOffsets: pixelOffsets, weights: w, channels: chunkLength)
+                            w += chunkLength * nr
+                        }
+                        if !isLast {
+                            for r in 0..<mr {
+                                for j in 0..<Self.nv {
+                                    partialTile.storeBytes(of: acc[r][j], toByteOffset: (r * Self.nv + j) * vectorBytes, as: Vector.self)
+                                }
+                            }
+                            continue
+                        }
+                        let destination = output + firstPixel * s.outputChannels + group * kg + block * nr
+                        if liveRows == mr && liveColumns == nr {
+                            Tile.finish(acc, c: destination, ldc: s.outputChannels, alpha: 1, beta: 0, epilogue: epilogue)
+                        } else {
+                            Tile.finish(acc, c: tile, ldc: nr, alpha: 1, beta: 0, epilogue: epilogue)
+                            for r in 0..<liveRows {
+                                (destination + r * s.outputChannels).update(from: tile + r * nr, count: liveColumns)
+                            }
                         }
                     }
                 }
