@@ -82,20 +82,22 @@ final class DirectConvolution: @unchecked Sendable {
         if copyInput { padChannelsLast(layout: layout, input: input, into: workspace, workers: workers) }
         let x = copyInput ? UnsafePointer(workspace) : input
         let y = layout == .nhwc ? output : workspace + paddedCount
-        // Work: runs of up to `tilesPerUnit` tiles of MR consecutive output pixels of one image
-        // (pixels counted across rows, so narrow images waste no tile rows).
-        let pixels = s.outputHeight * s.outputWidth
-        let tilesPerImage = (pixels + Self.mr - 1) / Self.mr
-        let unitsPerImage = (tilesPerImage + Self.tilesPerUnit - 1) / Self.tilesPerUnit
-        let units = s.batch * unitsPerImage
-        let unitsPerWorker = (units + workers - 1) / workers
+        // Work: runs of up to `tilesPerUnit` tiles of MR consecutive output pixels, counted
+        // across rows and images, so narrow images and small batches waste no tile rows.
+        let tilesTotal = (s.batch * s.outputHeight * s.outputWidth + Self.mr - 1) / Self.mr
+        let units = (tilesTotal + Self.tilesPerUnit - 1) / Self.tilesPerUnit
+        // Work items: a unit of tiles times one block of NR output channels (of one group), so
+        // small images with many channels still give every worker a share.
+        let columnBlocks = s.groups * channelBlocks
+        let items = units * columnBlocks
+        let itemsPerWorker = (items + workers - 1) / workers
         ParallelRegion.run(workers: workers) { worker in
             // A scratch tile, then the partial sums of one unit's tiles.
             withUnsafeTemporaryAllocation(of: Float.self, capacity: (1 + Self.tilesPerUnit) * Self.mr * Self.nr) { scratch in
                 let tile = scratch.baseAddress!
-                for unit in min(units, worker * unitsPerWorker)..<min(units, (worker + 1) * unitsPerWorker) {
-                    let n = unit / unitsPerImage, first = unit % unitsPerImage * Self.tilesPerUnit
-                    outputTiles(image: n, tiles: first..<min(tilesPerImage, first + Self.tilesPerUnit), x: x, y: y,
+                for item in min(items, worker * itemsPerWorker)..<min(items, (worker + 1) * itemsPerWorker) {
+                    let first = item / columnBlocks * Self.tilesPerUnit
+                    outputTiles(first..<min(tilesTotal, first + Self.tilesPerUnit), columnBlock: item % columnBlocks, x: x, y: y,
                                 activation: activation, tile: tile, partial: tile + Self.mr * Self.nr)
                 }
             }
@@ -103,22 +105,19 @@ final class DirectConvolution: @unchecked Sendable {
         if layout == .nchw { channelsLastToNCHW(UnsafePointer(y), output, workers: workers) }
     }
 
-    /// Tiles `tiles` of image `n`: tile t covers output pixels t * MR ..< (t + 1) * MR in
-    /// row-major (oy, ox) order, each MR x NR block of output channels in turn.
-    private func outputTiles(image n: Int, tiles: Range<Int>, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>,
+    /// Tiles `tiles` of one block of NR output channels (`columnBlock` counts blocks across
+    /// groups): tile t covers output pixels t * MR ..< (t + 1) * MR in (n, oy, ox) order.
+    private func outputTiles(_ tiles: Range<Int>, columnBlock: Int, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>,
                              activation: Activation, tile: UnsafeMutablePointer<Float>, partial: UnsafeMutablePointer<Float>) {
         let mr = Self.mr, nr = Self.nr
         let cg = s.inputChannelsPerGroup, kg = s.outputChannelsPerGroup
         let taps = s.kernelHeight * s.kernelWidth
-        let pixels = s.outputHeight * s.outputWidth
+        let plane = s.outputHeight * s.outputWidth
+        let pixels = s.batch * plane
         let vectorBytes = Vector.scalarCount * MemoryLayout<Float>.stride
-        let image = x + n * paddedHeight * paddedWidth * s.inputChannels
-        let output = y + n * pixels * s.outputChannels
-        // Each tap's rows relative to the tap's origin; pixels past the image's last repeat it
-        // (valid reads, discarded results).
-        let tapOffsets = (0..<taps).map { tap in ((tap / s.kernelWidth) * s.dilationHeight * paddedWidth + (tap % s.kernelWidth) * s.dilationWidth) * s.inputChannels }
-        for group in 0..<s.groups {
-            for block in 0..<channelBlocks {
+        let group = columnBlock / channelBlocks, block = columnBlock % channelBlocks
+        do {
+            do {
                 let liveColumns = min(nr, kg - block * nr)
                 let weights = UnsafePointer(packed.pointer + (group * channelBlocks + block) * taps * cg * nr)
                 let epilogue = TileEpilogue(bias: paddedBias.map { UnsafePointer($0.pointer + (group * channelBlocks + block) * nr) },
@@ -130,10 +129,12 @@ final class DirectConvolution: @unchecked Sendable {
                     for t in tiles {
                         let firstPixel = t * mr
                         let liveRows = min(mr, pixels - firstPixel)
+                        // Pixels past the last repeat it (valid reads, discarded results).
                         var pixelOffsets = InlineArray<6, Int>(repeating: 0)
                         for r in 0..<mr {
                             let p = firstPixel + min(r, liveRows - 1)
-                            pixelOffsets[r] = ((p / s.outputWidth) * s.strideHeight * paddedWidth + (p % s.outputWidth) * s.strideWidth)
+                            let n = p / plane, oy = p % plane / s.outputWidth, ox = p % s.outputWidth
+                            pixelOffsets[r] = ((n * paddedHeight + oy * s.strideHeight) * paddedWidth + ox * s.strideWidth)
                                 * s.inputChannels + group * cg + chunkStart
                         }
                         var acc = Tile.Accumulators(repeating: InlineArray(repeating: .zero))
@@ -146,9 +147,12 @@ final class DirectConvolution: @unchecked Sendable {
                             }
                         }
                         var w = chunkWeights
-                        for tap in 0..<taps {
-                            accumulate(&acc, base: image + tapOffsets[tap], rowOffsets: pixelOffsets, weights: w, channels: chunkLength)
-                            w += chunkLength * nr
+                        for ky in 0..<s.kernelHeight {
+                            for kx in 0..<s.kernelWidth {
+                                let tapOffset = (ky * s.dilationHeight * paddedWidth + kx * s.dilationWidth) * s.inputChannels
+                                accumulate(&acc, base: x + tapOffset, rowOffsets: pixelOffsets, weights: w, channels: chunkLength)
+                                w += chunkLength * nr
+                            }
                         }
                         if !isLast {
                             for r in 0..<mr {
@@ -158,7 +162,7 @@ final class DirectConvolution: @unchecked Sendable {
                             }
                             continue
                         }
-                        let destination = output + firstPixel * s.outputChannels + group * kg + block * nr
+                        let destination = y + firstPixel * s.outputChannels + group * kg + block * nr
                         if liveRows == mr && liveColumns == nr {
                             Tile.finish(acc, c: destination, ldc: s.outputChannels, alpha: 1, beta: 0, epilogue: epilogue)
                         } else {
