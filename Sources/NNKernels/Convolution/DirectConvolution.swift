@@ -22,6 +22,10 @@ final class DirectConvolution: @unchecked Sendable {
     let packed: AlignedFloatBuffer
     let paddedBias: AlignedFloatBuffer?
     let paddedHeight: Int, paddedWidth: Int
+    /// For layers with few channels per group: the offset of every (tap, channel) step from a
+    /// pixel's origin, so the whole window is one flat loop (no per-tap setup).
+    let stepOffsets: UnsafeMutablePointer<Int>?
+    static let flatWindowChannels = 4
 
     init(_ s: ConvolutionShape, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?) {
         self.s = s
@@ -33,6 +37,17 @@ final class DirectConvolution: @unchecked Sendable {
         channelChunk = max(1, min(cg, Topology.current.l1d.sizeBytes / 2 / (taps * nr * MemoryLayout<Float>.stride)))
         paddedHeight = s.inputHeight + 2 * s.paddingHeight
         paddedWidth = s.inputWidth + 2 * s.paddingWidth
+        if cg <= Self.flatWindowChannels && channelChunk == cg {
+            let offsets = UnsafeMutablePointer<Int>.allocate(capacity: taps * cg)
+            for tap in 0..<taps {
+                let tapOffset = ((tap / s.kernelWidth) * s.dilationHeight * paddedWidth + (tap % s.kernelWidth) * s.dilationWidth)
+                    * s.inputChannels
+                for c in 0..<cg { offsets[tap * cg + c] = tapOffset + c }
+            }
+            stepOffsets = offsets
+        } else {
+            stepOffsets = nil
+        }
         packed = AlignedFloatBuffer(count: s.groups * channelBlocks * taps * cg * nr)
         packed.pointer.update(repeating: 0, count: packed.count)
         for group in 0..<s.groups {
@@ -61,6 +76,7 @@ final class DirectConvolution: @unchecked Sendable {
     }
 
     deinit {
+        stepOffsets?.deallocate()
         packed.deallocate()
         paddedBias?.deallocate()
     }
@@ -129,13 +145,23 @@ final class DirectConvolution: @unchecked Sendable {
                     for t in tiles {
                         let firstPixel = t * mr
                         let liveRows = min(mr, pixels - firstPixel)
-                        // Pixels past the last repeat it (valid reads, discarded results).
+                        // Pixels past the last repeat it (valid reads, discarded results). The
+                        // position is divided out once and then stepped: with few channels per tap
+                        // (LeNet's one) divisions per row would cost more than the tile's FMAs.
                         var pixelOffsets = InlineArray<6, Int>(repeating: 0)
+                        var n = firstPixel / plane, oy = firstPixel % plane / s.outputWidth, ox = firstPixel % s.outputWidth
+                        let channelBase = group * cg + chunkStart
                         for r in 0..<mr {
-                            let p = firstPixel + min(r, liveRows - 1)
-                            let n = p / plane, oy = p % plane / s.outputWidth, ox = p % s.outputWidth
                             pixelOffsets[r] = ((n * paddedHeight + oy * s.strideHeight) * paddedWidth + ox * s.strideWidth)
-                                * s.inputChannels + group * cg + chunkStart
+                                * s.inputChannels + channelBase
+                            if r + 1 < liveRows {
+                                ox += 1
+                                if ox == s.outputWidth {
+                                    ox = 0
+                                    oy += 1
+                                    if oy == s.outputHeight { oy = 0; n += 1 }
+                                }
+                            }
                         }
                         var acc = Tile.Accumulators(repeating: InlineArray(repeating: .zero))
                         let partialTile = UnsafeMutableRawPointer(partial + (t - tiles.lowerBound) * mr * nr)
@@ -146,6 +172,10 @@ final class DirectConvolution: @unchecked Sendable {
                                 }
                             }
                         }
+                        if let stepOffsets {
+                            accumulateFlat(&acc, base: x, rowOffsets: pixelOffsets, stepOffsets: stepOffsets, weights: chunkWeights,
+                                           steps: taps * chunkLength)
+                        } else {
                         var w = chunkWeights
                         for ky in 0..<s.kernelHeight {
                             for kx in 0..<s.kernelWidth {
@@ -153,6 +183,7 @@ final class DirectConvolution: @unchecked Sendable {
                                 accumulate(&acc, base: x + tapOffset, rowOffsets: pixelOffsets, weights: w, channels: chunkLength)
                                 w += chunkLength * nr
                             }
+                        }
                         }
                         if !isLast {
                             for r in 0..<mr {
@@ -190,6 +221,26 @@ final class DirectConvolution: @unchecked Sendable {
             let b1 = raw.loadUnaligned(fromByteOffset: (c * Self.nv + 1) * vectorBytes, as: Vector.self)
             for r in 0..<Self.mr {
                 let a = Vector(repeating: rows[r][c])
+                acc[r][0].addProduct(a, b0)
+                acc[r][1].addProduct(a, b1)
+            }
+        }
+    }
+
+    /// The whole window as one loop over (tap, channel) steps, each at its precomputed offset.
+    @inline(__always)
+    private func accumulateFlat(_ acc: inout Tile.Accumulators, base: UnsafePointer<Float>, rowOffsets: InlineArray<6, Int>,
+                                stepOffsets: UnsafePointer<Int>, weights: UnsafePointer<Float>, steps: Int) {
+        var rows = InlineArray<6, UnsafePointer<Float>>(repeating: base)
+        for r in 0..<Self.mr { rows[r] = base + rowOffsets[r] }
+        let raw = UnsafeRawPointer(weights)
+        let vectorBytes = Vector.scalarCount * MemoryLayout<Float>.stride
+        for step in 0..<steps {
+            let offset = stepOffsets[step]
+            let b0 = raw.loadUnaligned(fromByteOffset: (step * Self.nv) * vectorBytes, as: Vector.self)
+            let b1 = raw.loadUnaligned(fromByteOffset: (step * Self.nv + 1) * vectorBytes, as: Vector.self)
+            for r in 0..<Self.mr {
+                let a = Vector(repeating: rows[r][offset])
                 acc[r][0].addProduct(a, b0)
                 acc[r][1].addProduct(a, b1)
             }
