@@ -8,8 +8,9 @@ import NNKernels
 /// - `fused-packing`: one GEMM with the bias and activation in the microkernel's epilogue, W
 ///   packed inside the call;
 /// - `fused`: the same with W packed once, outside the timing (`DenseWeights`);
-/// - `openblas`: OpenBLAS's `cblas_sgemm`, then the same two passes (how a framework composes
-///   BLAS with its elementwise kernels); `vs_openblas` on every row is relative to it.
+/// - `openblas`: OpenBLAS's `cblas_sgemm` on the requested threads, then the same two passes on
+///   one (how a framework composes BLAS with its elementwise kernels); `vs_openblas` on every
+///   row is relative to it.
 /// FLOPs count the GEMM only (2 M N K).
 enum DenseSuite: BenchSuite {
     static let name = "dense"
@@ -81,8 +82,9 @@ enum DenseSuite: BenchSuite {
                 body = {
                     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, x.baseAddress,
                                 Int32(max(1, k)), w.baseAddress, Int32(max(1, n)), 0, y.baseAddress, Int32(max(1, n)))
-                    try! Dense.addBiasThenActivate(output: y, batch: m, outputs: n, bias: bias, activation: activation,
-                                                   threads: threads)
+                    // One thread for the passes: waking this package's worker pool here would
+                    // leave it spinning against OpenBLAS's own threads in the next call.
+                    try! Dense.addBiasThenActivate(output: y, batch: m, outputs: n, bias: bias, activation: activation)
                 }
             case DenseVariant.fused.rawValue:
                 let weights = try DenseWeights(weights: w, inputs: k, outputs: n, bias: bias)

@@ -11,6 +11,13 @@ public protocol GemmMicrokernel: SendableMetatype {
     static func run(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
                     c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float,
                     epilogue: TileEpilogue)
+    /// The same tile with only `rows` (fewer than MR) rows: A holds `rows` floats per k. For
+    /// batches below MR, where the full tile would spend most of its FMAs on padding.
+    static func runRows(_ rows: Int, kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+                        c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float,
+                        epilogue: TileEpilogue)
+    /// The most rows `runRows` computes with a tile of exactly that many rows (more are padded to MR).
+    static var largestShortTile: Int { get }
 }
 
 /// The one microkernel body, parameterized by rows (MR), vectors per row (NV) and vector type:
@@ -55,6 +62,26 @@ where Vector.Scalar == Float {
         let acc = accumulate(kc: kc, a: a, b: b)
         finish(acc, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
     }
+
+    public static func runRows(_ rows: Int, kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+                               c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float,
+                               epilogue: TileEpilogue) {
+        // One specialization per row count; beyond 7 rows (only the 12-row AVX-512 tile) the
+        // full tile runs on zero-padded rows instead, so the caller pads A to MR rows then.
+        switch rows {
+        case 1: SIMDGemmMicrokernel<1, NV, Vector>.run(kc: kc, a: a, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
+        case 2: SIMDGemmMicrokernel<2, NV, Vector>.run(kc: kc, a: a, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
+        case 3: SIMDGemmMicrokernel<3, NV, Vector>.run(kc: kc, a: a, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
+        case 4: SIMDGemmMicrokernel<4, NV, Vector>.run(kc: kc, a: a, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
+        case 5: SIMDGemmMicrokernel<5, NV, Vector>.run(kc: kc, a: a, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
+        case 6: SIMDGemmMicrokernel<6, NV, Vector>.run(kc: kc, a: a, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
+        case 7: SIMDGemmMicrokernel<7, NV, Vector>.run(kc: kc, a: a, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
+        default: run(kc: kc, a: a, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
+        }
+    }
+
+    /// Rows `runRows` handles with a tile of exactly that many rows (more are padded to MR).
+    public static var largestShortTile: Int { min(MR - 1, 7) }
 
     /// Stores finished accumulators through the epilogue: shared by every kernel built on
     /// this register tile (GEMM, direct convolution).

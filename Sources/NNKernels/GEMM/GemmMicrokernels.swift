@@ -20,9 +20,14 @@ public struct GemmMicrokernelDescriptor: Sendable, CustomStringConvertible {
         nr = Kernel.nr
         self.requirement = requirement
         microkernel = { Kernel.run(kc: $0, a: $1, b: $2, c: $3, ldc: $4, alpha: $5, beta: $6, epilogue: $7) }
-        driver = {
-            PackedGemmDriver<Kernel>.run($0, threads: $1, blocking: $2, minimumFlopsPerExtraWorker: $3,
-                                         epilogue: $4, prepackedB: $5)
+        driver = { problem, threads, blocking, minimumFlops, epilogue, prepackedB in
+            if let prepackedB, problem.m < Kernel.mr {
+                ShortPanelGemm<Kernel>.run(problem, panels: prepackedB, threads: threads, minimumFlopsPerExtraWorker: minimumFlops,
+                                           epilogue: epilogue)
+            } else {
+                PackedGemmDriver<Kernel>.run(problem, threads: threads, blocking: blocking, minimumFlopsPerExtraWorker: minimumFlops,
+                                             epilogue: epilogue, prepackedB: prepackedB)
+            }
         }
     }
 

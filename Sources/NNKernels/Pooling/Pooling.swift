@@ -54,43 +54,55 @@ public enum Pooling {
         }
     }
 
-    /// NHWC: for each output pixel, the first tap is copied and every other tap folded in with
-    /// one vector loop over the channels (contiguous in both input and output).
+    /// NHWC: for each output pixel, blocks of 32 channels (four vectors) are folded over the
+    /// window in registers and stored once; the remaining channels a vector, then a value, at a time.
     static func channelsLast<Op: PoolingOperation>(_ s: PoolingShape, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
                                                    _: Op.Type) {
         let c = s.channels, width = Vector.scalarCount
-        let vectorEnd = c / width * width
+        let blockEnd = c / (4 * width) * (4 * width), vectorEnd = c / width * width
+        let raw = UnsafeRawPointer(x)
         for n in 0..<s.batch {
             for oy in 0..<s.outputHeight {
                 let rows = s.window(oy, stride: s.strideHeight, padding: s.paddingHeight, size: s.windowHeight, extent: s.inputHeight)
                 for ox in 0..<s.outputWidth {
                     let columns = s.window(ox, stride: s.strideWidth, padding: s.paddingWidth, size: s.windowWidth, extent: s.inputWidth)
-                    let out = y + ((n * s.outputHeight + oy) * s.outputWidth + ox) * c
-                    let rawOut = UnsafeMutableRawPointer(out)
-                    var first = true
-                    for iy in rows {
-                        for ix in columns {
-                            let tap = x + ((n * s.inputHeight + iy) * s.inputWidth + ix) * c
-                            if first {
-                                out.update(from: tap, count: c)
-                                first = false
-                                continue
-                            }
-                            let rawTap = UnsafeRawPointer(tap)
-                            var j = 0
-                            while j < vectorEnd {
-                                let folded = Op.combine(rawOut.loadUnaligned(fromByteOffset: j * 4, as: Vector.self),
-                                                        rawTap.loadUnaligned(fromByteOffset: j * 4, as: Vector.self))
-                                rawOut.storeBytes(of: folded, toByteOffset: j * 4, as: Vector.self)
-                                j += width
-                            }
-                            while j < c {
-                                out[j] = Op.combine(out[j], tap[j])
-                                j += 1
+                    let taps = rows.count * columns.count
+                    let out = UnsafeMutableRawPointer(y + ((n * s.outputHeight + oy) * s.outputWidth + ox) * c)
+                    let origin = (n * s.inputHeight * s.inputWidth) * c
+                    var j = 0
+                    while j < blockEnd {
+                        var acc = InlineArray<4, Vector>(repeating: Vector(repeating: Op.identity))
+                        for iy in rows {
+                            for ix in columns {
+                                let offset = (origin + (iy * s.inputWidth + ix) * c + j) * 4
+                                for u in 0..<4 {
+                                    acc[u] = Op.combine(acc[u], raw.loadUnaligned(fromByteOffset: offset + u * width * 4, as: Vector.self))
+                                }
                             }
                         }
+                        for u in 0..<4 { out.storeBytes(of: Op.finish(acc[u], taps: taps), toByteOffset: (j + u * width) * 4, as: Vector.self) }
+                        j += 4 * width
                     }
-                    Op.finish(out, count: c, taps: rows.count * columns.count)
+                    while j < vectorEnd {
+                        var acc = Vector(repeating: Op.identity)
+                        for iy in rows {
+                            for ix in columns {
+                                acc = Op.combine(acc, raw.loadUnaligned(fromByteOffset: (origin + (iy * s.inputWidth + ix) * c + j) * 4, as: Vector.self))
+                            }
+                        }
+                        out.storeBytes(of: Op.finish(acc, taps: taps), toByteOffset: j * 4, as: Vector.self)
+                        j += width
+                    }
+                    while j < c {
+                        var result = Op.identity
+                        for iy in rows {
+                            for ix in columns { result = Op.combine(result, x[origin + (iy * s.inputWidth + ix) * c + j]) }
+                        }
+                        let slot = out.assumingMemoryBound(to: Float.self) + j
+                        slot.pointee = result
+                        Op.finish(slot, count: 1, taps: taps)
+                        j += 1
+                    }
                 }
             }
         }

@@ -1,0 +1,46 @@
+/// GEMM with prepacked B (`DenseWeights`) for fewer rows than one micro-panel: a dense layer
+/// at batch 1 to MR - 1. A (a few rows) is packed k-major into a tile of exactly that many rows,
+/// and each full-depth B panel streams through it once, in order: the problem is bound by
+/// reading the weights, so no FMA is spent on padding rows and no k slice revisits C.
+/// Workers split the panels. The epilogue is the microkernel's.
+enum ShortPanelGemm<Kernel: GemmMicrokernel> {
+    static func run(_ p: GemmProblem, panels: PrepackedPanels, threads: Int, minimumFlopsPerExtraWorker: Double,
+                    epilogue: GemmEpilogue) {
+        let nr = Kernel.nr
+        // Rows as the tile sees them: exactly m, or MR when m is above the largest short tile.
+        let rows = p.m <= Kernel.largestShortTile ? p.m : Kernel.mr
+        let panelCount = (p.n + nr - 1) / nr
+        let packedA = AlignedFloatBuffer(count: rows * p.k)
+        defer { packedA.deallocate() }
+        packedA.pointer.update(repeating: 0, count: packedA.count)
+        for i in 0..<p.m {
+            for q in 0..<p.k { packedA.pointer[q * rows + i] = p.aElement(i, q) }
+        }
+        let workers = min(panelCount, Tuning.workers(requested: threads, flops: p.flops,
+                                                     minimumFlopsPerExtraWorker: minimumFlopsPerExtraWorker))
+        let perWorker = (panelCount + workers - 1) / workers
+        let a = UnsafePointer<Float>(packedA.pointer)
+        ParallelRegion.run(workers: workers) { worker in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: Kernel.mr * nr) { scratch in
+                let tile = scratch.baseAddress!
+                for t in min(panelCount, worker * perWorker)..<min(panelCount, (worker + 1) * perWorker) {
+                    let j = t * nr
+                    let live = min(nr, p.n - j)
+                    let b = panels.pointer + t * panels.panelStride
+                    let tileEpilogue = TileEpilogue(bias: epilogue.bias.map { $0 + j }, activation: epilogue.activation)
+                    if live == nr && rows == p.m && p.beta == 0 {
+                        Kernel.runRows(rows, kc: p.k, a: a, b: b, c: p.c + j, ldc: p.ldc, alpha: p.alpha, beta: 0,
+                                       epilogue: tileEpilogue)
+                    } else {
+                        if p.beta != 0 {
+                            for r in 0..<p.m { (tile + r * nr).update(from: p.c + r * p.ldc + j, count: live) }
+                        }
+                        Kernel.runRows(rows, kc: p.k, a: a, b: b, c: tile, ldc: nr, alpha: p.alpha, beta: p.beta,
+                                       epilogue: tileEpilogue)
+                        for r in 0..<p.m { (p.c + r * p.ldc + j).update(from: tile + r * nr, count: live) }
+                    }
+                }
+            }
+        }
+    }
+}
