@@ -79,7 +79,7 @@ public enum Activation: Equatable, Hashable, Sendable, CustomStringConvertible {
     /// A vector at a time. ReLU is `replacing(with:where:)`, one `vmaxps`-like select (the
     /// standard `pointwiseMax` is a branchy per-lane routine); GELU is written as
     /// x * sigmoid(2u), the same function, which cannot turn an overflow into NaN for finite x.
-    @inline(__always)
+    @_transparent
     func simd(_ x: SIMD8<Float>) -> SIMD8<Float> {
         switch self {
         case .identity: return x

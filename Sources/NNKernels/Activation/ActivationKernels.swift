@@ -19,19 +19,20 @@ public enum Activations {
     static func applySIMD(_ activation: Activation, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
         // Each case gets its own loop, so the switch is not inside the loop.
         switch activation {
-        case .identity: map(x, y, count) { $0 }
-        case .relu: map(x, y, count) { Activation.relu.simd($0) }
-        case let .leakyReLU(slope): map(x, y, count) { $0.replacing(with: $0 * slope, where: $0 .< 0) }
-        case .sigmoid: map(x, y, count) { VectorMath.sigmoid($0) }
-        case .tanh: map(x, y, count) { VectorMath.tanh($0) }
-        case .gelu: map(x, y, count) { Activation.gelu.simd($0) }
+        case .identity: map(x, y, count, VectorFunctions.Identity())
+        case .relu: map(x, y, count, VectorFunctions.ReLU())
+        case let .leakyReLU(slope): map(x, y, count, VectorFunctions.LeakyReLU(slope: slope))
+        case .sigmoid: map(x, y, count, VectorFunctions.Sigmoid())
+        case .tanh: map(x, y, count, VectorFunctions.Tanh())
+        case .gelu: map(x, y, count, VectorFunctions.GELU())
         }
     }
 
     /// y = f(x) a vector at a time; the tail goes through the same f on a zero-padded vector,
-    /// so every element gets the same arithmetic.
+    /// so every element gets the same arithmetic. f is a type (`VectorFunction`), so its body
+    /// is inlined into the loop.
     @inline(__always)
-    static func map(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ count: Int, _ f: (Vector) -> Vector) {
+    static func map<F: VectorFunction>(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ count: Int, _ f: F) {
         let width = Vector.scalarCount
         let rx = UnsafeRawPointer(x), ry = UnsafeMutableRawPointer(y)
         var i = 0
@@ -112,7 +113,7 @@ public enum Activations {
                 i += width
             }
             let scale = Vector(repeating: 1 / sum)
-            map(UnsafePointer(y), y, n) { $0 * scale }
+            map(UnsafePointer(y), y, n, VectorFunctions.Scale(factor: scale))
         }
     }
 }

@@ -11,14 +11,14 @@ public enum VectorMath {
     public typealias V = SIMD8<Float>
 
     // Cody and Waite's split of ln 2, so that n * ln2 is subtracted without rounding error.
-    static let log2e: Float = 1.442_695_04
-    static let ln2High: Float = 0.693_359_375
-    static let ln2Low: Float = -2.121_944_4e-4
+    @usableFromInline static let log2e: Float = 1.442_695_04
+    @usableFromInline static let ln2High: Float = 0.693_359_375
+    @usableFromInline static let ln2Low: Float = -2.121_944_4e-4
 
     /// e^x lane by lane: x = n ln 2 + r with |r| <= ln 2 / 2, e^r from a degree-6 polynomial
     /// (Cephes's expf coefficients), and 2^n applied in two halves so subnormal results come out
     /// right instead of flushing to zero.
-    @inline(__always)
+    @_transparent
     public static func exp(_ x: V) -> V {
         // Clamped with selects (the standard `clamped` is a branchy per-lane routine).
         var clamped = x.replacing(with: -104, where: x .< -104)
@@ -51,8 +51,8 @@ public enum VectorMath {
     /// 2^k for integral k in [-126, 127], built from the exponent bits with vector ops only.
     /// Adding 1.5 * 2^23 puts the integer k in the low mantissa bits (the standard library's
     /// Float-to-Int32 vector conversion is an out-of-line call per vector).
-    @inline(__always)
-    static func powerOfTwo(_ k: V) -> V {
+    @_transparent
+    @usableFromInline static func powerOfTwo(_ k: V) -> V {
         let shifted = unsafeBitCast(k + 12_582_912, to: SIMD8<Int32>.self)
         let exponent = (shifted &- 0x4B40_0000 &+ 127) &<< 23
         return unsafeBitCast(exponent, to: V.self)
@@ -60,7 +60,7 @@ public enum VectorMath {
 
     /// 1 / (1 + e^-x), written so that neither branch overflows or loses small results:
     /// with e = e^-|x|, sigmoid is 1 / (1 + e) for x >= 0 and e / (1 + e) below.
-    @inline(__always)
+    @_transparent
     public static func sigmoid(_ x: V) -> V {
         let e = exp(-abs(x))
         let s = 1 / (1 + e)
@@ -71,7 +71,7 @@ public enum VectorMath {
     /// would cancel; that form above, with the sign restored. |x| is capped at 10 before exp
     /// (which would overflow past 44), where 2 / (e^20 + 1) is below half an ulp of 1, so the
     /// result is exactly +-1 there, as the correctly rounded tanh is from |x| = 9.01 on.
-    @inline(__always)
+    @_transparent
     public static func tanh(_ x: V) -> V {
         let ax = abs(x)
         let z = x * x
@@ -88,8 +88,8 @@ public enum VectorMath {
     }
 
     /// abs lane by lane (clears the sign bit; NaN stays NaN).
-    @inline(__always)
-    static func abs(_ x: V) -> V {
+    @_transparent
+    @usableFromInline static func abs(_ x: V) -> V {
         x.replacing(with: -x, where: x .< 0)
     }
 }

@@ -88,21 +88,21 @@ extension GemmEpilogue {
             }
             let rowBias = bias.map { $0 + columns.lowerBound }
             switch activation {
-            case .identity: Self.biasActivate(row, rowBias, columns.count) { $0 }
-            case .relu: Self.biasActivate(row, rowBias, columns.count) { $0.replacing(with: 0, where: $0 .< 0) }
-            case let .leakyReLU(slope):
-                Self.biasActivate(row, rowBias, columns.count) { $0.replacing(with: $0 * slope, where: $0 .< 0) }
-            case .sigmoid: Self.biasActivate(row, rowBias, columns.count) { Activation.sigmoid.simd($0) }
-            case .tanh: Self.biasActivate(row, rowBias, columns.count) { Activation.tanh.simd($0) }
-            case .gelu: Self.biasActivate(row, rowBias, columns.count) { Activation.gelu.simd($0) }
+            case .identity: Self.biasActivate(row, rowBias, columns.count, VectorFunctions.Identity())
+            case .relu: Self.biasActivate(row, rowBias, columns.count, VectorFunctions.ReLU())
+            case let .leakyReLU(slope): Self.biasActivate(row, rowBias, columns.count, VectorFunctions.LeakyReLU(slope: slope))
+            case .sigmoid: Self.biasActivate(row, rowBias, columns.count, VectorFunctions.Sigmoid())
+            case .tanh: Self.biasActivate(row, rowBias, columns.count, VectorFunctions.Tanh())
+            case .gelu: Self.biasActivate(row, rowBias, columns.count, VectorFunctions.GELU())
             }
         }
     }
 
     /// `row[j] = f(row[j] + bias[j])` eight lanes at a time; the tail goes through the same f.
+    /// f is a type, so its body is inlined (see `VectorFunction`).
     @inline(__always)
-    static func biasActivate(_ row: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>?, _ count: Int,
-                             _ f: (SIMD8<Float>) -> SIMD8<Float>) {
+    static func biasActivate<F: VectorFunction>(_ row: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>?, _ count: Int,
+                                                _ f: F) {
         typealias V = SIMD8<Float>
         let raw = UnsafeMutableRawPointer(row)
         var j = 0

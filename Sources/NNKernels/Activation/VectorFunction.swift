@@ -1,0 +1,34 @@
+/// An elementwise function on eight lanes, as a type: kernels generic over it are specialized
+/// for each function and inline its body. (A closure would do the same only while small; the
+/// optimizer keeps a large one, such as sigmoid, out of line, which costs a call and a vector
+/// split in two halves every eight elements.)
+protocol VectorFunction {
+    func callAsFunction(_ x: SIMD8<Float>) -> SIMD8<Float>
+}
+
+/// One `VectorFunction` per activation, each the `Activation.simd` code for that case.
+enum VectorFunctions {
+    struct Identity: VectorFunction {
+        @inline(__always) func callAsFunction(_ x: SIMD8<Float>) -> SIMD8<Float> { x }
+    }
+    struct ReLU: VectorFunction {
+        @inline(__always) func callAsFunction(_ x: SIMD8<Float>) -> SIMD8<Float> { Activation.relu.simd(x) }
+    }
+    struct LeakyReLU: VectorFunction {
+        let slope: Float
+        @inline(__always) func callAsFunction(_ x: SIMD8<Float>) -> SIMD8<Float> { Activation.leakyReLU(slope: slope).simd(x) }
+    }
+    struct Sigmoid: VectorFunction {
+        @inline(__always) func callAsFunction(_ x: SIMD8<Float>) -> SIMD8<Float> { Activation.sigmoid.simd(x) }
+    }
+    struct Tanh: VectorFunction {
+        @inline(__always) func callAsFunction(_ x: SIMD8<Float>) -> SIMD8<Float> { Activation.tanh.simd(x) }
+    }
+    struct GELU: VectorFunction {
+        @inline(__always) func callAsFunction(_ x: SIMD8<Float>) -> SIMD8<Float> { Activation.gelu.simd(x) }
+    }
+    struct Scale: VectorFunction {
+        let factor: SIMD8<Float>
+        @inline(__always) func callAsFunction(_ x: SIMD8<Float>) -> SIMD8<Float> { x * factor }
+    }
+}
