@@ -38,13 +38,6 @@ struct FusedReference {
     }
 
     func firstMismatch(_ c: [Float], n: Int, ldc: Int) -> String? {
-        for (index, expected) in values.enumerated() {
-            let i = index / n, j = index % n
-            let got = Double(c[i * ldc + j])
-            if !(abs(got - expected) <= tolerances[index]) {
-                return "C[\(i),\(j)] = \(got), expected \(expected) +- \(tolerances[index])"
-            }
-        }
-        return nil
+        firstOutOfBound(values: values, tolerances: tolerances, c, n: n, ldc: ldc)
     }
 }

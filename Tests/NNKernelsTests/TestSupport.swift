@@ -51,13 +51,19 @@ struct GemmReference {
 
     /// The first element (row, column) outside its bound, with the values, or nil.
     func firstMismatch(_ c: [Float], n: Int, ldc: Int) -> String? {
-        for (index, expected) in values.enumerated() {
-            let i = index / n, j = index % n
-            let got = Double(c[i * ldc + j])
-            if !(abs(got - expected) <= tolerances[index]) {
-                return "C[\(i),\(j)] = \(got), expected \(expected) +- \(tolerances[index])"
-            }
-        }
-        return nil
+        firstOutOfBound(values: values, tolerances: tolerances, c, n: n, ldc: ldc)
     }
+}
+
+/// The first element of the m x n matrix `c` (row stride `ldc`) farther from `values` than
+/// `tolerances` allow, described, or nil.
+func firstOutOfBound(values: [Double], tolerances: [Double], _ c: [Float], n: Int, ldc: Int) -> String? {
+    for (index, expected) in values.enumerated() {
+        let i = index / n, j = index % n
+        let got = Double(c[i * ldc + j])
+        if !(abs(got - expected) <= tolerances[index]) {
+            return "C[\(i),\(j)] = \(got), expected \(expected) +- \(tolerances[index])"
+        }
+    }
+    return nil
 }

@@ -31,19 +31,13 @@ public enum Dense {
             try forward(input: input, batch: batch, weights: packed, activation: activation, output: output,
                         threads: threads)
         case .fusedPacking:
-            var problem = activationsProblem(input: input, batch: batch, inputs: inputs, outputs: outputs, output: output)
-            let b = weightsAsGemmB(weights, layout: layout, inputs: inputs, outputs: outputs)
-            problem.b = b.b
-            problem.ldb = b.ldb
-            problem.transB = b.transB
+            let problem = layerProblem(input: input, batch: batch, inputs: inputs, weights: weights, layout: layout,
+                                       outputs: outputs, output: output)
             GemmMicrokernels.preferred.packedGemm(problem, threads: threads,
                                                   epilogue: GemmEpilogue(bias: bias?.baseAddress, activation: activation))
         case .unfused:
-            var problem = activationsProblem(input: input, batch: batch, inputs: inputs, outputs: outputs, output: output)
-            let b = weightsAsGemmB(weights, layout: layout, inputs: inputs, outputs: outputs)
-            problem.b = b.b
-            problem.ldb = b.ldb
-            problem.transB = b.transB
+            let problem = layerProblem(input: input, batch: batch, inputs: inputs, weights: weights, layout: layout,
+                                       outputs: outputs, output: output)
             Gemm.run(problem, variant: .packed, threads: threads)
             separatePasses(problem.c, rows: batch, columns: outputs, bias: bias?.baseAddress, activation: activation,
                            threads: threads)
@@ -124,6 +118,17 @@ public enum Dense {
                            a: input.baseAddress ?? UnsafePointer(empty), lda: max(1, inputs), transA: .none,
                            b: UnsafePointer(empty), ldb: max(1, outputs), transB: .none,
                            c: output.baseAddress ?? empty, ldc: max(1, outputs))
+    }
+
+    /// `X * W` as a GEMM problem with W unpacked.
+    static func layerProblem(input: UnsafeBufferPointer<Float>, batch: Int, inputs: Int, weights: UnsafeBufferPointer<Float>,
+                             layout: Transpose, outputs: Int, output: UnsafeMutableBufferPointer<Float>) -> GemmProblem {
+        var problem = activationsProblem(input: input, batch: batch, inputs: inputs, outputs: outputs, output: output)
+        let b = weightsAsGemmB(weights, layout: layout, inputs: inputs, outputs: outputs)
+        problem.b = b.b
+        problem.ldb = b.ldb
+        problem.transB = b.transB
+        return problem
     }
 
     /// W as op(B) of a GEMM (k = inputs, n = outputs); A and C are unset.
