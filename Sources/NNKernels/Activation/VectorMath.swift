@@ -16,8 +16,9 @@ public enum VectorMath {
     @usableFromInline static let ln2Low: Float = -2.121_944_4e-4
 
     /// e^x lane by lane: x = n ln 2 + r with |r| <= ln 2 / 2, e^r from a degree-6 polynomial
-    /// (Cephes's expf coefficients), and 2^n applied in two halves so subnormal results come out
-    /// right instead of flushing to zero.
+    /// (Cephes's expf coefficients, evaluated with fused multiply-adds: `p * r + c` on SIMD
+    /// types is a separate multiply and add), and 2^n applied in two halves so subnormal results
+    /// come out right instead of flushing to zero.
     @_transparent
     public static func exp(_ x: V) -> V {
         // Clamped with selects (the standard `clamped` is a branchy per-lane routine).
@@ -29,13 +30,12 @@ public enum VectorMath {
         r.addProduct(n, V(repeating: -ln2High))
         r.addProduct(n, V(repeating: -ln2Low))
         var p = V(repeating: 1.987_569_150_0e-4)
-        p = p * r + 1.398_199_950_7e-3
-        p = p * r + 8.333_451_907_3e-3
-        p = p * r + 4.166_579_589_4e-2
-        p = p * r + 1.666_666_545_9e-1
-        p = p * r + 5.000_000_120_1e-1
-        var y = p * (r * r)
-        y += r
+        p = V(repeating: 1.398_199_950_7e-3).addingProduct(p, r)
+        p = V(repeating: 8.333_451_907_3e-3).addingProduct(p, r)
+        p = V(repeating: 4.166_579_589_4e-2).addingProduct(p, r)
+        p = V(repeating: 1.666_666_545_9e-1).addingProduct(p, r)
+        p = V(repeating: 5.000_000_120_1e-1).addingProduct(p, r)
+        var y = r.addingProduct(p, r * r)
         y += 1
         // 2^n = 2^a * 2^b with a = n / 2 and b = n - a, each a normal power of two for n in [-150, 128].
         let a = (n * 0.5).rounded(.towardZero)
@@ -76,10 +76,10 @@ public enum VectorMath {
         let ax = abs(x)
         let z = x * x
         var p = V(repeating: -5.704_988_727_45e-3)
-        p = p * z + 2.063_908_879_54e-2
-        p = p * z - 5.373_971_555_31e-2
-        p = p * z + 1.333_144_220_36e-1
-        p = p * z - 3.333_328_194_22e-1
+        p = V(repeating: 2.063_908_879_54e-2).addingProduct(p, z)
+        p = V(repeating: -5.373_971_555_31e-2).addingProduct(p, z)
+        p = V(repeating: 1.333_144_220_36e-1).addingProduct(p, z)
+        p = V(repeating: -3.333_328_194_22e-1).addingProduct(p, z)
         let small = x + x * z * p
         let e = exp(2 * ax.replacing(with: 10, where: ax .> 10))
         var large = 1 - 2 / (e + 1)

@@ -53,7 +53,7 @@ public final class Convolution2D: @unchecked Sendable {
             packedGroups = layout == .nhwc ? try Im2colConvolution.packWeights(shape, weights: self.weights.pointer,
                                                                                bias: self.bias?.pointer) : []
             direct = nil
-            workspace = AlignedFloatBuffer(count: Im2colConvolution.workspaceCount(shape, layout: layout))
+            workspace = AlignedFloatBuffer(count: Im2colConvolution.workspaceCount(shape, layout: layout, threads: threads))
         case .direct:
             packedGroups = []
             let plan = DirectConvolution(shape, weights: self.weights.pointer, bias: self.bias?.pointer)

@@ -9,9 +9,20 @@
 ///   weights (OIHW, already `outputChannels x K`) multiply it from the left and the bias is per
 ///   row. A 1x1 stride-1 convolution reads each image's `C x HW` block as it is.
 enum Im2colConvolution {
-    /// Floats in the im2col buffer: one image and one group at a time (0 when no copy is needed).
-    static func workspaceCount(_ s: ConvolutionShape, layout: TensorLayout) -> Int {
-        s.isPointwise ? 0 : s.outputHeight * s.outputWidth * s.inputChannelsPerGroup * s.kernelHeight * s.kernelWidth
+    /// Floats in the im2col buffers: one image and one group at a time per worker (0 when no
+    /// copy is needed).
+    static func workspaceCount(_ s: ConvolutionShape, layout: TensorLayout, threads: Int) -> Int {
+        let perImage = s.isPointwise ? 0 : s.outputHeight * s.outputWidth * s.inputChannelsPerGroup * s.kernelHeight * s.kernelWidth
+        return perImage * imageWorkers(s, layout: layout, threads: threads)
+    }
+
+    /// Workers that each take whole images, with single-threaded GEMMs, when the batch divides
+    /// well among them: no synchronisation inside a GEMM, and small layers (LeNet's) that would
+    /// never be worth splitting still use every core. 1 means one image at a time, each GEMM
+    /// threaded. NHWC 1x1 layers are one GEMM over the whole batch either way.
+    static func imageWorkers(_ s: ConvolutionShape, layout: TensorLayout, threads: Int) -> Int {
+        if threads < 2 || (layout == .nhwc && s.isPointwise) { return 1 }
+        return s.batch >= 2 * threads || (s.batch >= threads && s.batch % threads == 0) ? threads : 1
     }
 
     /// The NHWC weights of each group as a packed `(ky, kx, c) x outputChannels/groups` matrix.
@@ -39,6 +50,27 @@ enum Im2colConvolution {
     static func run(_ s: ConvolutionShape, layout: TensorLayout, input: UnsafePointer<Float>, weights: UnsafePointer<Float>,
                     bias: UnsafePointer<Float>?, packedGroups: [DenseWeights], activation: Activation,
                     output: UnsafeMutablePointer<Float>, workspace: UnsafeMutablePointer<Float>, threads: Int) {
+        let workers = imageWorkers(s, layout: layout, threads: threads)
+        if workers == 1 {
+            run(s, images: 0..<s.batch, layout: layout, input: input, weights: weights, bias: bias, packedGroups: packedGroups,
+                activation: activation, output: output, workspace: workspace, threads: threads)
+            return
+        }
+        let perImage = workspaceCount(s, layout: layout, threads: 1)
+        let imagesPerWorker = (s.batch + workers - 1) / workers
+        let groups = UncheckedSendable(packedGroups)
+        ParallelRegion.run(workers: workers) { worker in
+            let images = min(s.batch, worker * imagesPerWorker)..<min(s.batch, (worker + 1) * imagesPerWorker)
+            run(s, images: images, layout: layout, input: input, weights: weights, bias: bias, packedGroups: groups.value,
+                activation: activation, output: output, workspace: workspace + worker * perImage, threads: 1)
+        }
+    }
+
+    /// Images `images`, one at a time, each GEMM on `threads`.
+    private static func run(_ s: ConvolutionShape, images: Range<Int>, layout: TensorLayout, input: UnsafePointer<Float>,
+                            weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?, packedGroups: [DenseWeights],
+                            activation: Activation, output: UnsafeMutablePointer<Float>, workspace: UnsafeMutablePointer<Float>,
+                            threads: Int) {
         let cg = s.inputChannelsPerGroup, kg = s.outputChannelsPerGroup
         let pixels = s.outputHeight * s.outputWidth
         let k = cg * s.kernelHeight * s.kernelWidth
@@ -55,7 +87,7 @@ enum Im2colConvolution {
                     weights.microkernel.packedGemm(problem, prepackedB: weights.panels, threads: threads, epilogue: epilogue)
                     continue
                 }
-                for n in 0..<s.batch {
+                for n in images {
                     fillRowsNHWC(s, image: n, group: group, input: input, into: workspace)
                     let problem = GemmProblem(m: pixels, n: kg, k: k, alpha: 1, beta: 0,
                                               a: workspace, lda: k, transA: .none, b: input, ldb: 1, transB: .none,
@@ -65,7 +97,7 @@ enum Im2colConvolution {
             }
         case .nchw:
             let inputPlane = s.inputHeight * s.inputWidth
-            for n in 0..<s.batch {
+            for n in images {
                 for group in 0..<s.groups {
                     let b: UnsafePointer<Float>
                     if s.isPointwise {
