@@ -144,9 +144,6 @@ public enum BenchCommand {
             lines.append("suite \(suite.name): variants \(suite.variants.joined(separator: ", "))")
             for workload in try suite.workloadDescriptions(quick) { lines.append("  \(workload)") }
         }
-        for planned in SuiteCatalog.planned {
-            lines.append("suite \(planned.name): not available yet (\(planned.reason))")
-        }
         lines.append("GEMM microkernels:")
         for kernel in GemmMicrokernels.all {
             lines.append("  \(kernel)\(kernel.isSupported ? "" : " [not supported on this CPU]")")
@@ -213,8 +210,6 @@ struct BenchPlan {
             seen.insert(name)
             if let suite = SuiteCatalog.suite(named: name) {
                 cases += try suite.cases(request)
-            } else if let planned = SuiteCatalog.planned.first(where: { $0.name == name }) {
-                notes.append("suite \(name) skipped: \(planned.reason)")
             }
         }
     }

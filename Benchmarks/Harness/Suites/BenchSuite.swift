@@ -22,12 +22,6 @@ struct SuiteRequest {
     var convDescriptors: [ConvDescriptor] = []
 }
 
-/// Suites whose kernels do not exist yet: they say so instead of failing silently.
-struct PlannedSuite: Sendable {
-    let name: String
-    let reason: String
-}
-
 /// A suite as the catalog lists it (values rather than metatypes, so one list serves all).
 struct SuiteEntry: Sendable {
     let name: String
@@ -48,8 +42,6 @@ enum SuiteCatalog {
                                           SuiteEntry(DenseSuite.self),
                                           SuiteEntry(ActivationSuite.self), SuiteEntry(ConvSuite.self),
                                           SuiteEntry(PoolSuite.self)]
-    static let planned: [PlannedSuite] = [
-    ]
 
     static func suite(named name: String) -> SuiteEntry? {
         available.first { $0.name == name }
