@@ -128,122 +128,110 @@ final class DirectConvolution: @unchecked Sendable {
         let mr = Self.mr, nr = Self.nr
         let cg = s.inputChannelsPerGroup, kg = s.outputChannelsPerGroup
         let taps = s.kernelHeight * s.kernelWidth
-        let plane = s.outputHeight * s.outputWidth
-        let pixels = s.batch * plane
-        let vectorBytes = Vector.scalarCount * MemoryLayout<Float>.stride
+        let pixels = s.batch * s.outputHeight * s.outputWidth
         let group = columnBlock / channelBlocks, block = columnBlock % channelBlocks
-        do {
-            do {
-                let liveColumns = min(nr, kg - block * nr)
-                let weights = UnsafePointer(packed.pointer + (group * channelBlocks + block) * taps * cg * nr)
-                let epilogue = TileEpilogue(bias: paddedBias.map { UnsafePointer($0.pointer + (group * channelBlocks + block) * nr) },
-                                            activation: activation)
-                for chunkStart in stride(from: 0, to: cg, by: channelChunk) {
-                    let chunkLength = min(channelChunk, cg - chunkStart)
-                    let isFirst = chunkStart == 0, isLast = chunkStart + chunkLength == cg
-                    let chunkWeights = weights + chunkStart * taps * nr
-                    for t in tiles {
-                        let firstPixel = t * mr
-                        let liveRows = min(mr, pixels - firstPixel)
-                        // Pixels past the last repeat it (valid reads, discarded results). The
-                        // position is divided out once and then stepped: with few channels per tap
-                        // (LeNet's one) divisions per row would cost more than the tile's FMAs.
-                        var pixelOffsets = InlineArray<6, Int>(repeating: 0)
-                        var n = firstPixel / plane, oy = firstPixel % plane / s.outputWidth, ox = firstPixel % s.outputWidth
-                        let channelBase = group * cg + chunkStart
-                        for r in 0..<mr {
-                            pixelOffsets[r] = ((n * paddedHeight + oy * s.strideHeight) * paddedWidth + ox * s.strideWidth)
-                                * s.inputChannels + channelBase
-                            if r + 1 < liveRows {
-                                ox += 1
-                                if ox == s.outputWidth {
-                                    ox = 0
-                                    oy += 1
-                                    if oy == s.outputHeight { oy = 0; n += 1 }
-                                }
+        let liveColumns = min(nr, kg - block * nr)
+        let weights = UnsafePointer(packed.pointer + columnBlock * taps * cg * nr)
+        let epilogue = TileEpilogue(bias: paddedBias.map { UnsafePointer($0.pointer + columnBlock * nr) }, activation: activation)
+        for chunkStart in stride(from: 0, to: cg, by: channelChunk) {
+            let chunkLength = min(channelChunk, cg - chunkStart)
+            let isFirst = chunkStart == 0, isLast = chunkStart + chunkLength == cg
+            let chunkWeights = weights + chunkStart * taps * nr
+            for t in tiles {
+                let firstPixel = t * mr
+                let liveRows = min(mr, pixels - firstPixel)
+                let rows = rowPointers(x, firstPixel: firstPixel, liveRows: liveRows, channelBase: group * cg + chunkStart)
+                let partialTile = UnsafeMutableRawPointer(partial + (t - tiles.lowerBound) * mr * nr)
+                var acc = isFirst ? Tile.Accumulators(repeating: InlineArray(repeating: .zero)) : Self.load(partialTile)
+                if let stepOffsets {
+                    // The whole window as one loop over (tap, channel) steps at precomputed offsets.
+                    for step in 0..<(taps * chunkLength) {
+                        Self.multiplyAdd(&acc, rows: rows, offset: stepOffsets[step], weights: chunkWeights, step: step)
+                    }
+                } else {
+                    var w = chunkWeights
+                    for ky in 0..<s.kernelHeight {
+                        for kx in 0..<s.kernelWidth {
+                            let tapOffset = (ky * s.dilationHeight * paddedWidth + kx * s.dilationWidth) * s.inputChannels
+                            for c in 0..<chunkLength {
+                                Self.multiplyAdd(&acc, rows: rows, offset: tapOffset + c, weights: w, step: c)
                             }
+                            w += chunkLength * nr
                         }
-                        var acc = Tile.Accumulators(repeating: InlineArray(repeating: .zero))
-                        let partialTile = UnsafeMutableRawPointer(partial + (t - tiles.lowerBound) * mr * nr)
-                        if !isFirst {
-                            for r in 0..<mr {
-                                for j in 0..<Self.nv {
-                                    acc[r][j] = partialTile.loadUnaligned(fromByteOffset: (r * Self.nv + j) * vectorBytes, as: Vector.self)
-                                }
-                            }
-                        }
-                        if let stepOffsets {
-                            accumulateFlat(&acc, base: x, rowOffsets: pixelOffsets, stepOffsets: stepOffsets, weights: chunkWeights,
-                                           steps: taps * chunkLength)
-                        } else {
-                        var w = chunkWeights
-                        for ky in 0..<s.kernelHeight {
-                            for kx in 0..<s.kernelWidth {
-                                let tapOffset = (ky * s.dilationHeight * paddedWidth + kx * s.dilationWidth) * s.inputChannels
-                                accumulate(&acc, base: x + tapOffset, rowOffsets: pixelOffsets, weights: w, channels: chunkLength)
-                                w += chunkLength * nr
-                            }
-                        }
-                        }
-                        if !isLast {
-                            for r in 0..<mr {
-                                for j in 0..<Self.nv {
-                                    partialTile.storeBytes(of: acc[r][j], toByteOffset: (r * Self.nv + j) * vectorBytes, as: Vector.self)
-                                }
-                            }
-                            continue
-                        }
-                        let destination = y + firstPixel * s.outputChannels + group * kg + block * nr
-                        if liveRows == mr && liveColumns == nr {
-                            Tile.finish(acc, c: destination, ldc: s.outputChannels, alpha: 1, beta: 0, epilogue: epilogue)
-                        } else {
-                            Tile.finish(acc, c: tile, ldc: nr, alpha: 1, beta: 0, epilogue: epilogue)
-                            for r in 0..<liveRows {
-                                (destination + r * s.outputChannels).update(from: tile + r * nr, count: liveColumns)
-                            }
-                        }
+                    }
+                }
+                if !isLast {
+                    Self.store(acc, partialTile)
+                    continue
+                }
+                let destination = y + firstPixel * s.outputChannels + group * kg + block * nr
+                if liveRows == mr && liveColumns == nr {
+                    Tile.finish(acc, c: destination, ldc: s.outputChannels, alpha: 1, beta: 0, epilogue: epilogue)
+                } else {
+                    Tile.finish(acc, c: tile, ldc: nr, alpha: 1, beta: 0, epilogue: epilogue)
+                    for r in 0..<liveRows {
+                        (destination + r * s.outputChannels).update(from: tile + r * nr, count: liveColumns)
                     }
                 }
             }
         }
     }
 
-    /// One tap: for each input channel, NV vectors of weights times MR broadcast input values.
+    /// The input origin of each of the tile's MR pixels, at channel `channelBase`; pixels past
+    /// the last live one repeat it (valid reads, discarded results). The position is divided out
+    /// once and then stepped: with few channels per tap (LeNet's one) divisions per row would
+    /// cost more than the tile's FMAs.
     @inline(__always)
-    private func accumulate(_ acc: inout Tile.Accumulators, base: UnsafePointer<Float>, rowOffsets: InlineArray<6, Int>,
-                            weights: UnsafePointer<Float>, channels: Int) {
-        var rows = InlineArray<6, UnsafePointer<Float>>(repeating: base)
-        for r in 0..<Self.mr { rows[r] = base + rowOffsets[r] }
+    private func rowPointers(_ x: UnsafePointer<Float>, firstPixel: Int, liveRows: Int,
+                             channelBase: Int) -> InlineArray<6, UnsafePointer<Float>> {
+        let plane = s.outputHeight * s.outputWidth
+        var rows = InlineArray<6, UnsafePointer<Float>>(repeating: x)
+        var n = firstPixel / plane, oy = firstPixel % plane / s.outputWidth, ox = firstPixel % s.outputWidth
+        for r in 0..<Self.mr {
+            rows[r] = x + ((n * paddedHeight + oy * s.strideHeight) * paddedWidth + ox * s.strideWidth) * s.inputChannels + channelBase
+            if r + 1 < liveRows {
+                ox += 1
+                if ox == s.outputWidth {
+                    ox = 0
+                    oy += 1
+                    if oy == s.outputHeight { oy = 0; n += 1 }
+                }
+            }
+        }
+        return rows
+    }
+
+    /// One k step: NV vectors of weights (the `step`-th NR-wide row of `weights`) times the
+    /// input value at `offset` of each of the MR pixels.
+    @inline(__always)
+    private static func multiplyAdd(_ acc: inout Tile.Accumulators, rows: InlineArray<6, UnsafePointer<Float>>, offset: Int,
+                                    weights: UnsafePointer<Float>, step: Int) {
         let raw = UnsafeRawPointer(weights)
         let vectorBytes = Vector.scalarCount * MemoryLayout<Float>.stride
-        for c in 0..<channels {
-            let b0 = raw.loadUnaligned(fromByteOffset: (c * Self.nv) * vectorBytes, as: Vector.self)
-            let b1 = raw.loadUnaligned(fromByteOffset: (c * Self.nv + 1) * vectorBytes, as: Vector.self)
-            for r in 0..<Self.mr {
-                let a = Vector(repeating: rows[r][c])
-                acc[r][0].addProduct(a, b0)
-                acc[r][1].addProduct(a, b1)
-            }
+        var b = InlineArray<2, Vector>(repeating: .zero)
+        for j in 0..<nv { b[j] = raw.loadUnaligned(fromByteOffset: (step * nv + j) * vectorBytes, as: Vector.self) }
+        for r in 0..<mr {
+            let a = Vector(repeating: rows[r][offset])
+            for j in 0..<nv { acc[r][j].addProduct(a, b[j]) }
         }
     }
 
-    /// The whole window as one loop over (tap, channel) steps, each at its precomputed offset.
+    /// Partial sums of a tile between channel chunks, MR x NV vectors in a row.
     @inline(__always)
-    private func accumulateFlat(_ acc: inout Tile.Accumulators, base: UnsafePointer<Float>, rowOffsets: InlineArray<6, Int>,
-                                stepOffsets: UnsafePointer<Int>, weights: UnsafePointer<Float>, steps: Int) {
-        var rows = InlineArray<6, UnsafePointer<Float>>(repeating: base)
-        for r in 0..<Self.mr { rows[r] = base + rowOffsets[r] }
-        let raw = UnsafeRawPointer(weights)
+    private static func load(_ partial: UnsafeMutableRawPointer) -> Tile.Accumulators {
         let vectorBytes = Vector.scalarCount * MemoryLayout<Float>.stride
-        for step in 0..<steps {
-            let offset = stepOffsets[step]
-            let b0 = raw.loadUnaligned(fromByteOffset: (step * Self.nv) * vectorBytes, as: Vector.self)
-            let b1 = raw.loadUnaligned(fromByteOffset: (step * Self.nv + 1) * vectorBytes, as: Vector.self)
-            for r in 0..<Self.mr {
-                let a = Vector(repeating: rows[r][offset])
-                acc[r][0].addProduct(a, b0)
-                acc[r][1].addProduct(a, b1)
-            }
+        var acc = Tile.Accumulators(repeating: InlineArray(repeating: .zero))
+        for r in 0..<mr {
+            for j in 0..<nv { acc[r][j] = partial.loadUnaligned(fromByteOffset: (r * nv + j) * vectorBytes, as: Vector.self) }
+        }
+        return acc
+    }
+
+    @inline(__always)
+    private static func store(_ acc: Tile.Accumulators, _ partial: UnsafeMutableRawPointer) {
+        let vectorBytes = Vector.scalarCount * MemoryLayout<Float>.stride
+        for r in 0..<mr {
+            for j in 0..<nv { partial.storeBytes(of: acc[r][j], toByteOffset: (r * nv + j) * vectorBytes, as: Vector.self) }
         }
     }
 
