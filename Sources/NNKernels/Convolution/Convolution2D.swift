@@ -25,9 +25,8 @@ public final class Convolution2D: @unchecked Sendable {
                 what: "convolution weights (outputChannels \(shape.outputChannels) x inputChannels/groups \(shape.inputChannelsPerGroup) x kernel \(shape.kernelHeight)x\(shape.kernelWidth))",
                 expected: "\(shape.weightCount)", got: "\(weights.count)")
         }
-        if let bias, bias.count != shape.outputChannels {
-            throw KernelError.shapeMismatch(what: "convolution bias (one per output channel)",
-                                            expected: "\(shape.outputChannels)", got: "\(bias.count)")
+        if let bias {
+            try KernelError.checkCount("convolution bias (one per output channel)", expected: shape.outputChannels, got: bias.count)
         }
         if threads < 1 { throw KernelError.invalidDimension(dimension: "threads", expected: ">= 1", got: threads) }
         self.shape = shape
@@ -75,14 +74,10 @@ public final class Convolution2D: @unchecked Sendable {
     /// Runs the layer. `input` holds `batch x inputChannels x inputHeight x inputWidth` values in
     /// `layout`, `output` `batch x outputChannels x outputHeight x outputWidth`.
     public func forward(input: UnsafeBufferPointer<Float>, output: UnsafeMutableBufferPointer<Float>) throws {
-        if input.count != shape.inputCount {
-            throw KernelError.shapeMismatch(what: "convolution input elements (batch x inputChannels x inputHeight x inputWidth)",
-                                            expected: "\(shape.inputCount)", got: "\(input.count)")
-        }
-        if output.count != shape.outputCount {
-            throw KernelError.shapeMismatch(what: "convolution output elements (batch x outputChannels x outputHeight x outputWidth)",
-                                            expected: "\(shape.outputCount)", got: "\(output.count)")
-        }
+        try KernelError.checkCount("convolution input elements (batch x inputChannels x inputHeight x inputWidth)",
+                                   expected: shape.inputCount, got: input.count)
+        try KernelError.checkCount("convolution output elements (batch x outputChannels x outputHeight x outputWidth)",
+                                   expected: shape.outputCount, got: output.count)
         guard shape.outputCount > 0, let y = output.baseAddress else { return }
         let x = input.baseAddress ?? UnsafePointer(y)
         switch algorithm {

@@ -98,14 +98,10 @@ public enum Dense {
                                     batch: Int, inputs: Int, outputs: Int, threads: Int, layer: String) throws {
         try KernelError.checkNonNegative("layer \(layer): batch", batch)
         if threads < 1 { throw KernelError.invalidDimension(dimension: "threads", expected: ">= 1", got: threads) }
-        if input.count != batch * inputs {
-            throw KernelError.shapeMismatch(what: "layer \(layer): X elements (batch \(batch) x inputs \(inputs))",
-                                            expected: "\(batch * inputs)", got: "\(input.count)")
-        }
-        if output.count != batch * outputs {
-            throw KernelError.shapeMismatch(what: "layer \(layer): Y elements (batch \(batch) x outputs \(outputs))",
-                                            expected: "\(batch * outputs)", got: "\(output.count)")
-        }
+        try KernelError.checkCount("layer \(layer): X elements (batch \(batch) x inputs \(inputs))",
+                                   expected: batch * inputs, got: input.count)
+        try KernelError.checkCount("layer \(layer): Y elements (batch \(batch) x outputs \(outputs))",
+                                   expected: batch * outputs, got: output.count)
     }
 
     // MARK: - As a GEMM

@@ -10,14 +10,10 @@ public enum Pooling {
 
     public static func forward(_ s: PoolingShape, kind: PoolingKind, layout: TensorLayout, input: UnsafeBufferPointer<Float>,
                                output: UnsafeMutableBufferPointer<Float>, variant: ElementwiseVariant = .simd) throws {
-        if input.count != s.inputCount {
-            throw KernelError.shapeMismatch(what: "pooling input elements (batch x channels x inputHeight x inputWidth)",
-                                            expected: "\(s.inputCount)", got: "\(input.count)")
-        }
-        if output.count != s.outputCount {
-            throw KernelError.shapeMismatch(what: "pooling output elements (batch x channels x outputHeight x outputWidth)",
-                                            expected: "\(s.outputCount)", got: "\(output.count)")
-        }
+        try KernelError.checkCount("pooling input elements (batch x channels x inputHeight x inputWidth)",
+                                   expected: s.inputCount, got: input.count)
+        try KernelError.checkCount("pooling output elements (batch x channels x outputHeight x outputWidth)",
+                                   expected: s.outputCount, got: output.count)
         guard s.outputCount > 0, let x = input.baseAddress, let y = output.baseAddress else { return }
         switch (variant, layout) {
         case (.naive, _): naive(s, kind, layout, x, y)

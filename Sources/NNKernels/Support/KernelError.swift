@@ -37,4 +37,9 @@ extension KernelError {
         let needed = rows == 0 || cols == 0 ? 0 : (rows - 1) * ld + cols
         if count < needed { throw KernelError.bufferTooSmall(buffer: name, needed: needed, got: count) }
     }
+
+    /// Checks that a buffer or list holds exactly `expected` elements.
+    static func checkCount(_ what: String, expected: Int, got: Int) throws {
+        if got != expected { throw KernelError.shapeMismatch(what: what, expected: "\(expected)", got: "\(got)") }
+    }
 }
