@@ -37,15 +37,29 @@ where Vector.Scalar == Float {
         let vectorBytes = Vector.scalarCount * MemoryLayout<Float>.stride
         var pa = a
         var pb = UnsafeRawPointer(b)
-        for _ in 0..<kc {
+        // One k step: NV loads of B, then for each row a broadcast of A and NV FMAs.
+        @inline(__always) func step(_ q: Int) {
             var bv = InlineArray<NV, Vector>(repeating: .zero)
-            for j in 0..<NV { bv[j] = pb.loadUnaligned(fromByteOffset: j * vectorBytes, as: Vector.self) }
+            for j in 0..<NV { bv[j] = pb.loadUnaligned(fromByteOffset: (q * NV + j) * vectorBytes, as: Vector.self) }
             for r in 0..<MR {
-                let av = Vector(repeating: pa[r])
+                let av = Vector(repeating: pa[q * MR + r])
                 for j in 0..<NV { acc[r][j].addProduct(av, bv[j]) }
             }
+        }
+        // Four k steps per iteration: the loop counter and pointer updates are paid once per
+        // four steps, and the loads of the next step can issue while this step's FMAs wait.
+        var remaining = kc
+        while remaining >= 4 {
+            step(0); step(1); step(2); step(3)
+            pa += 4 * MR
+            pb += 4 * NV * vectorBytes
+            remaining -= 4
+        }
+        while remaining > 0 {
+            step(0)
             pa += MR
             pb += NV * vectorBytes
+            remaining -= 1
         }
         return acc
     }
