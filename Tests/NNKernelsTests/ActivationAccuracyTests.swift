@@ -66,6 +66,23 @@ struct ActivationAccuracyTests {
         #expect(VectorMath.exp(SIMD8<Float>(repeating: .nan))[0].isNaN)
     }
 
+    @Test func simdExpUpTo44WithinTwoULPIncludingSubnormals() throws {
+        // The short exp behind sigmoid, tanh, softmax and log-sum-exp: the same bounds as `exp`
+        // over its whole domain, and the same results at the edges.
+        var worst = 0.0, at: Float = 0
+        for x in sweep(-110, 44, count: 300_007) where x <= 44 {
+            let got = VectorMath.expUpTo44(SIMD8<Float>(repeating: x))[0]
+            let error = ulpError(got, Foundation.exp(Double(x)))
+            let allowed = Foundation.exp(Double(x)) < Double(Float.leastNormalMagnitude) ? 3.0 : 2.0
+            if error > allowed, error > worst { worst = error; at = x }
+        }
+        #expect(worst == 0, "expUpTo44: \(worst) ulp at x = \(at)")
+        #expect(VectorMath.expUpTo44(SIMD8<Float>(repeating: -105))[0] == 0)
+        #expect(VectorMath.expUpTo44(SIMD8<Float>(repeating: -.infinity))[0] == 0)
+        #expect(VectorMath.expUpTo44(SIMD8<Float>(repeating: .nan))[0].isNaN)
+        #expect(VectorMath.expUpTo44(SIMD8<Float>(repeating: 0))[0] == 1)
+    }
+
     /// The naive kernels are the tutorial formulas in Float. 1 / (1 + e^-x) underflows below
     /// x = -88, and 0.5 x (1 + tanh u) cancels once tanh u nears -1, where tanh's own rounding
     /// (half an ulp of 1) times |x| becomes the error. So each result is within 4 ulp, or within

@@ -99,7 +99,7 @@ public enum Activations {
             let rx = UnsafeRawPointer(x), ry = UnsafeMutableRawPointer(y)
             var i = 0
             while i + width <= n {
-                let e = VectorMath.exp(rx.loadUnaligned(fromByteOffset: i * 4, as: Vector.self) - shift)
+                let e = VectorMath.expUpTo44(rx.loadUnaligned(fromByteOffset: i * 4, as: Vector.self) - shift)
                 ry.storeBytes(of: e, toByteOffset: i * 4, as: Vector.self)
                 sums += e
                 i += width
@@ -108,7 +108,7 @@ public enum Activations {
             while i < n {
                 var tail = Vector(repeating: -.infinity)
                 for lane in 0..<min(width, n - i) { tail[lane] = x[i + lane] }
-                let e = VectorMath.exp(tail - shift)
+                let e = VectorMath.expUpTo44(tail - shift)
                 for lane in 0..<min(width, n - i) { y[i + lane] = e[lane]; sum += e[lane] }
                 i += width
             }

@@ -95,13 +95,13 @@ public enum Losses {
             var sums = Vector.zero
             var i = 0
             while i + Vector.scalarCount <= n {
-                sums += VectorMath.exp(raw.loadUnaligned(fromByteOffset: i * 4, as: Vector.self) - shift)
+                sums += VectorMath.expUpTo44(raw.loadUnaligned(fromByteOffset: i * 4, as: Vector.self) - shift)
                 i += Vector.scalarCount
             }
             if i < n {
                 var tail = Vector(repeating: -.infinity)
                 for lane in 0..<(n - i) { tail[lane] = x[i + lane] }
-                sums += VectorMath.exp(tail - shift)
+                sums += VectorMath.expUpTo44(tail - shift)
             }
             sum = sums.sum()
         }
