@@ -146,6 +146,37 @@ struct ActivationAccuracyTests {
             }
         }
     }
+
+    /// Outputs past `Tuning.streamingStoreBytes` go through non-temporal stores after an
+    /// aligning head: every element, at each misalignment of the output, must equal what the
+    /// ordinary path (a small buffer) computes for the same input.
+    @Test("large outputs: streaming stores give the ordinary results", arguments: [Activation.relu, .sigmoid])
+    func streamingStores(_ activation: Activation) throws {
+        let count = Tuning.streamingStoreBytes / MemoryLayout<Float>.size + 13
+        var rng = SplitMix64(seed: 7)
+        let input = [Float].random(count: count, in: -8...8, using: &rng)
+        var output = [Float](repeating: .nan, count: count + 8)
+        var expected = [Float](repeating: 0, count: 4096)
+        for offset in [0, 1, 3, 7] {
+            try input.withUnsafeBufferPointer { x in
+                try output.withUnsafeMutableBufferPointer { y in
+                    try Activations.apply(activation, input: x, output: UnsafeMutableBufferPointer(rebasing: y[offset..<(offset + count)]))
+                }
+            }
+            // Head, a stretch in the middle, and the tail, against the small-buffer path.
+            for start in [0, count / 2, count - expected.count] {
+                try input.withUnsafeBufferPointer { x in
+                    try expected.withUnsafeMutableBufferPointer { e in
+                        try Activations.apply(activation, input: UnsafeBufferPointer(rebasing: x[start..<(start + e.count)]), output: e)
+                    }
+                }
+                let got = Array(output[(offset + start)..<(offset + start + expected.count)])
+                #expect(got == expected, "\(activation), offset \(offset), from \(start)")
+            }
+            // Offsets grow, so the element just past this call's output was never written.
+            #expect(output[offset + count].isNaN, "offset \(offset): wrote past the end")
+        }
+    }
 }
 
 @Suite("Softmax")

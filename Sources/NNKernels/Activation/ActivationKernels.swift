@@ -1,3 +1,5 @@
+import _KernelShims
+
 /// Activations over buffers, and row-wise softmax.
 public enum Activations {
     typealias Vector = SIMD8<Float>
@@ -36,16 +38,31 @@ public enum Activations {
         let width = Vector.scalarCount
         let rx = UnsafeRawPointer(x), ry = UnsafeMutableRawPointer(y)
         var i = 0
+        if count * MemoryLayout<Float>.size >= Tuning.streamingStoreBytes, Int(bitPattern: y) % 4 == 0 {
+            // Ordinary stores up to a 32-byte boundary of y, then streaming stores (which need one).
+            let head = (32 - Int(bitPattern: y) % 32) % 32 / 4
+            if head > 0 { mapTail(x, y, head, f) }
+            i = head
+            while i + width <= count {
+                nnk_stream_store8(y + i, f(rx.loadUnaligned(fromByteOffset: i * 4, as: Vector.self)))
+                i += width
+            }
+            nnk_store_fence()
+        }
         while i + width <= count {
             ry.storeBytes(of: f(rx.loadUnaligned(fromByteOffset: i * 4, as: Vector.self)), toByteOffset: i * 4, as: Vector.self)
             i += width
         }
-        if i < count {
-            var tail = Vector.zero
-            for lane in 0..<(count - i) { tail[lane] = x[i + lane] }
-            let result = f(tail)
-            for lane in 0..<(count - i) { y[i + lane] = result[lane] }
-        }
+        if i < count { mapTail(x + i, y + i, count - i, f) }
+    }
+
+    /// Fewer than eight elements through the same f on a zero-padded vector.
+    @inline(__always)
+    static func mapTail<F: VectorFunction>(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ count: Int, _ f: F) {
+        var tail = Vector.zero
+        for lane in 0..<count { tail[lane] = x[lane] }
+        let result = f(tail)
+        for lane in 0..<count { y[lane] = result[lane] }
     }
 
     /// Row-wise softmax of a `rows x columns` matrix: `y = exp(x - max) / sum(exp(x - max))`,

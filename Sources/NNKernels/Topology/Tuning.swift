@@ -40,6 +40,11 @@ public enum Tuning {
     /// costs 10 to 45 microseconds here, so splitting it would gain little or lose.
     public static let minimumFlopsPerExtraWorker: Double = 8_000_000
 
+    /// Elementwise kernels whose output is at least this large write it with non-temporal
+    /// stores: input and output then exceed the last-level cache, so the output would be
+    /// evicted before anyone reads it, and ordinary stores first read every line they fill.
+    public static var streamingStoreBytes: Int { Topology.current.l3.totalBytes / 2 }
+
     /// Workers a problem of `flops` may use: at most `requested`, and one more only for every
     /// `minimumFlopsPerExtraWorker` of work.
     public static func workers(requested: Int, flops: Double, minimumFlopsPerExtraWorker: Double) -> Int {

@@ -33,6 +33,19 @@ void nnk_wait_until_at_least(const int64_t *p, int64_t target);
 /// the k loop runs instead of stalling the stores at its end.
 static inline void nnk_prefetch_for_write(const void *p) { __builtin_prefetch(p, 1, 3); }
 
+// MARK: Non-temporal stores
+
+/// Eight floats, as Swift's SIMD8<Float>.
+typedef float nnk_float8 __attribute__((ext_vector_type(8)));
+
+/// Stores eight floats at `p` (32-byte aligned) around the caches: for outputs too large to
+/// stay in the last-level cache, this saves reading each line before overwriting it.
+static inline void nnk_stream_store8(float *p, nnk_float8 v) {
+    __builtin_nontemporal_store(v, (nnk_float8 *)p);
+}
+/// Orders the non-temporal stores before what follows (they are weakly ordered).
+static inline void nnk_store_fence(void) { __builtin_ia32_sfence(); }
+
 // MARK: CPU features, asked of the CPU at run time.
 
 int nnk_cpu_has_avx2_fma(void);
