@@ -1,8 +1,8 @@
 /// Max and average pooling, `naive` (one value at a time) and `simd`:
 /// - NHWC: each window tap is a run of contiguous channels, so vectors run along the channels;
-/// - NCHW: vectors run along output columns: with stride 1 they are plain loads, with stride 2
-///   a 16-lane load keeps its even lanes; columns whose window crosses the image edge, and other
-///   strides, go one value at a time.
+/// - NCHW: separable, the window's rows folded into a row buffer padded with the identity,
+///   then vectors run along output columns of it: plain loads for stride 1, the even lanes of a
+///   16-lane load for stride 2; other strides go one value at a time.
 /// Max pooling keeps the first of equal values and ignores NaN only where `>` does (both
 /// variants compare the same way).
 public enum Pooling {
@@ -104,61 +104,109 @@ public enum Pooling {
         }
     }
 
-    /// NCHW: each plane on its own; output columns whose whole window lies inside the image go
-    /// eight at a time.
+    /// NCHW, separably, one output row at a time:
+    /// 1. the window's rows are folded column by column into a row buffer (plain vector loads
+    ///    along the input row), whose columns left and right of the image hold the identity;
+    /// 2. each vector of eight output columns folds `windowWidth` taps of that buffer: plain
+    ///    loads for stride 1, the even lanes of a 16-lane load for stride 2.
+    /// Padding columns are identities, so no output column is an edge case and every one goes
+    /// eight at a time; average pooling divides each column by its own count of taps inside the
+    /// image. Strides above 2 go one value at a time.
     static func planes<Op: PoolingOperation>(_ s: PoolingShape, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
                                              _: Op.Type) {
-        let width = Vector.scalarCount
         let sw = s.strideWidth
-        // Interior columns: ox * sw - pw >= 0 and ox * sw - pw + windowWidth <= inputWidth.
-        let firstInterior = Swift.min(s.outputWidth, (s.paddingWidth + sw - 1) / sw)
-        let room = s.inputWidth + s.paddingWidth - s.windowWidth
-        let endInterior = Swift.max(firstInterior, Swift.min(s.outputWidth, room < 0 ? 0 : room / sw + 1))
-        // A stride-2 vector loads 16 values, one past its last window: that column must be
-        // inside the image too, so the next output column's window must be interior as well.
-        let reach = width + (sw == 2 ? 1 : 0)
-        let vectorized = sw == 1 || sw == 2
+        guard sw <= 2 else {
+            for plane in 0..<(s.batch * s.channels) {
+                let source = x + plane * s.inputHeight * s.inputWidth
+                for oy in 0..<s.outputHeight {
+                    let rows = s.window(oy, stride: s.strideHeight, padding: s.paddingHeight, size: s.windowHeight, extent: s.inputHeight)
+                    let out = y + (plane * s.outputHeight + oy) * s.outputWidth
+                    for ox in 0..<s.outputWidth { edgeColumn(s, source, out, ox: ox, rows: rows, Op.self) }
+                }
+            }
+            return
+        }
+        let width = Vector.scalarCount
+        let vectors = (s.outputWidth + width - 1) / width
+        // Buffer column b holds input column b - paddingWidth; output column ox's tap kx is
+        // buffer column ox * sw + kx. The last vector's 16-lane loads reach past its last tap.
+        let bufferCount = vectors * width * sw + s.windowWidth + 2 * width
+        // Two row buffers: row oy + 1 is folded into one while row oy is read from the other, so
+        // the unaligned reads never wait on stores still in flight (a load that spans two
+        // recent stores cannot be forwarded from them).
+        let buffers = AlignedFloatBuffer(count: 2 * bufferCount)
+        // Taps of each output column inside the image along the row (1 past the output's end).
+        let columnTaps = AlignedFloatBuffer(count: vectors * width)
+        defer {
+            buffers.deallocate()
+            columnTaps.deallocate()
+        }
+        buffers.pointer.update(repeating: Op.identity, count: 2 * bufferCount)
+        for ox in 0..<(vectors * width) {
+            columnTaps.pointer[ox] = ox < s.outputWidth
+                ? Float(s.window(ox, stride: sw, padding: s.paddingWidth, size: s.windowWidth, extent: s.inputWidth).count) : 1
+        }
+        let rawTaps = UnsafeRawPointer(columnTaps.pointer)
         for plane in 0..<(s.batch * s.channels) {
             let source = x + plane * s.inputHeight * s.inputWidth
-            let target = y + plane * s.outputHeight * s.outputWidth
+            foldRows(s, source, oy: 0, into: buffers.pointer + s.paddingWidth, Op.self)
             for oy in 0..<s.outputHeight {
-                let rows = s.window(oy, stride: s.strideHeight, padding: s.paddingHeight, size: s.windowHeight, extent: s.inputHeight)
-                let out = target + oy * s.outputWidth
-                let lastVector = endInterior - reach
-                var scalarStart = firstInterior
-                if vectorized && lastVector >= firstInterior {
-                    // Interior columns eight at a time; the last vector is moved back to end at
-                    // the interior's edge, recomputing a few columns rather than leaving them scalar.
-                    var ox = firstInterior
-                    while true {
-                        let start = Swift.min(ox, lastVector)
-                        // One accumulator per window row: independent chains instead of one
-                        // chain of every tap, whose latency would bound the loop.
-                        var accs = InlineArray<4, Vector>(repeating: Vector(repeating: Op.identity))
-                        for (index, iy) in rows.enumerated() {
-                            let row = UnsafeRawPointer(source + iy * s.inputWidth + start * sw - s.paddingWidth)
-                            var acc = accs[index & 3]
-                            if sw == 1 {
-                                for kx in 0..<s.windowWidth {
-                                    acc = Op.combine(acc, row.loadUnaligned(fromByteOffset: kx * 4, as: Vector.self))
-                                }
-                            } else {
-                                for kx in 0..<s.windowWidth {
-                                    acc = Op.combine(acc, row.loadUnaligned(fromByteOffset: kx * 4, as: SIMD16<Float>.self).evenHalf)
-                                }
-                            }
-                            accs[index & 3] = acc
-                        }
-                        let acc = Op.combine(Op.combine(accs[0], accs[1]), Op.combine(accs[2], accs[3]))
-                        UnsafeMutableRawPointer(out + start).storeBytes(of: Op.finish(acc, taps: rows.count * s.windowWidth), as: Vector.self)
-                        if start == lastVector { break }
-                        ox += width
-                    }
-                    scalarStart = lastVector + width
+                let buffer = buffers.pointer + (oy % 2) * bufferCount
+                if oy + 1 < s.outputHeight {
+                    foldRows(s, source, oy: oy + 1, into: buffers.pointer + ((oy + 1) % 2) * bufferCount + s.paddingWidth, Op.self)
                 }
-                for ox in 0..<firstInterior { edgeColumn(s, source, out, ox: ox, rows: rows, Op.self) }
-                for ox in scalarStart..<Swift.max(scalarStart, s.outputWidth) { edgeColumn(s, source, out, ox: ox, rows: rows, Op.self) }
+                let rawBuffer = UnsafeRawPointer(buffer)
+                let rows = s.window(oy, stride: s.strideHeight, padding: s.paddingHeight, size: s.windowHeight, extent: s.inputHeight)
+                // Eight output columns at a time from row oy's buffer.
+                let out = y + (plane * s.outputHeight + oy) * s.outputWidth
+                let rowTaps = Float(rows.count)
+                for v in 0..<vectors {
+                    var acc = Vector(repeating: Op.identity)
+                    let first = v * width * sw
+                    if sw == 1 {
+                        for kx in 0..<s.windowWidth {
+                            acc = Op.combine(acc, rawBuffer.loadUnaligned(fromByteOffset: (first + kx) * 4, as: Vector.self))
+                        }
+                    } else {
+                        for kx in 0..<s.windowWidth {
+                            acc = Op.combine(acc, rawBuffer.loadUnaligned(fromByteOffset: (first + kx) * 4, as: SIMD16<Float>.self).evenHalf)
+                        }
+                    }
+                    let taps = rawTaps.loadUnaligned(fromByteOffset: v * width * 4, as: Vector.self) * rowTaps
+                    let result = Op.finish(acc, taps: taps)
+                    let ox = v * width
+                    if ox + width <= s.outputWidth {
+                        UnsafeMutableRawPointer(out + ox).storeBytes(of: result, as: Vector.self)
+                    } else {
+                        for lane in 0..<(s.outputWidth - ox) { out[ox + lane] = result[lane] }
+                    }
+                }
             }
+        }
+    }
+
+    /// Folds the window rows of output row `oy` column by column into `row` (input column ix
+    /// at `row[ix]`), starting from the identity as the naive loop does.
+    @inline(__always)
+    static func foldRows<Op: PoolingOperation>(_ s: PoolingShape, _ source: UnsafePointer<Float>, oy: Int,
+                                               into row: UnsafeMutablePointer<Float>, _: Op.Type) {
+        let width = Vector.scalarCount
+        let rows = s.window(oy, stride: s.strideHeight, padding: s.paddingHeight, size: s.windowHeight, extent: s.inputHeight)
+        let vectorEnd = s.inputWidth / width * width
+        var ix = 0
+        while ix < vectorEnd {
+            var acc = Vector(repeating: Op.identity)
+            for iy in rows {
+                acc = Op.combine(acc, UnsafeRawPointer(source + iy * s.inputWidth + ix).loadUnaligned(as: Vector.self))
+            }
+            UnsafeMutableRawPointer(row + ix).storeBytes(of: acc, as: Vector.self)
+            ix += width
+        }
+        while ix < s.inputWidth {
+            var acc = Op.identity
+            for iy in rows { acc = Op.combine(acc, source[iy * s.inputWidth + ix]) }
+            row[ix] = acc
+            ix += 1
         }
     }
 
@@ -184,6 +232,8 @@ protocol PoolingOperation {
     static func combine(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float>
     static func combine(_ a: Float, _ b: Float) -> Float
     static func finish(_ v: SIMD8<Float>, taps: Int) -> SIMD8<Float>
+    /// The same with a tap count per lane (whole numbers, as Floats).
+    static func finish(_ v: SIMD8<Float>, taps: SIMD8<Float>) -> SIMD8<Float>
     static func finish(_ values: UnsafeMutablePointer<Float>, count: Int, taps: Int)
 }
 
@@ -192,6 +242,7 @@ enum MaxPooling: PoolingOperation {
     @inline(__always) static func combine(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> { a.replacing(with: b, where: b .> a) }
     @inline(__always) static func combine(_ a: Float, _ b: Float) -> Float { b > a ? b : a }
     @inline(__always) static func finish(_ v: SIMD8<Float>, taps: Int) -> SIMD8<Float> { v }
+    @inline(__always) static func finish(_ v: SIMD8<Float>, taps: SIMD8<Float>) -> SIMD8<Float> { v }
     @inline(__always) static func finish(_ values: UnsafeMutablePointer<Float>, count: Int, taps: Int) {}
 }
 
@@ -200,6 +251,8 @@ enum AveragePooling: PoolingOperation {
     @inline(__always) static func combine(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> { a + b }
     @inline(__always) static func combine(_ a: Float, _ b: Float) -> Float { a + b }
     @inline(__always) static func finish(_ v: SIMD8<Float>, taps: Int) -> SIMD8<Float> { v * (1 / Float(taps)) }
+    // 1 / taps rounded once, as the scalar path's 1 / Float(taps): the counts are exact.
+    @inline(__always) static func finish(_ v: SIMD8<Float>, taps: SIMD8<Float>) -> SIMD8<Float> { v * (1 / taps) }
     @inline(__always) static func finish(_ values: UnsafeMutablePointer<Float>, count: Int, taps: Int) {
         let scale = 1 / Float(taps)
         for i in 0..<count { values[i] *= scale }
