@@ -128,7 +128,9 @@ final class DirectConvolution: @unchecked Sendable {
         let mr = Self.mr, nr = Self.nr
         let cg = s.inputChannelsPerGroup, kg = s.outputChannelsPerGroup
         let taps = s.kernelHeight * s.kernelWidth
-        let pixels = s.batch * s.outputHeight * s.outputWidth
+        // Output sizes are computed properties (a division each): read once.
+        let outputHeight = s.outputHeight, outputWidth = s.outputWidth
+        let pixels = s.batch * outputHeight * outputWidth
         let group = columnBlock / channelBlocks, block = columnBlock % channelBlocks
         let liveColumns = min(nr, kg - block * nr)
         let weights = UnsafePointer(packed.pointer + columnBlock * taps * cg * nr)
@@ -137,10 +139,16 @@ final class DirectConvolution: @unchecked Sendable {
             let chunkLength = min(channelChunk, cg - chunkStart)
             let isFirst = chunkStart == 0, isLast = chunkStart + chunkLength == cg
             let chunkWeights = weights + chunkStart * taps * nr
+            // The first tile's pixel position is divided out once, then stepped MR pixels a
+            // tile: with few channels per tap (LeNet's one) a division per tile would cost as
+            // much as the tile's FMAs.
+            var position = PixelPosition(tiles.lowerBound * mr, outputHeight: outputHeight, outputWidth: outputWidth)
             for t in tiles {
                 let firstPixel = t * mr
                 let liveRows = min(mr, pixels - firstPixel)
-                let rows = rowPointers(x, firstPixel: firstPixel, liveRows: liveRows, channelBase: group * cg + chunkStart)
+                let rows = rowPointers(x, from: position, liveRows: liveRows, channelBase: group * cg + chunkStart,
+                                       outputHeight: outputHeight, outputWidth: outputWidth)
+                position.advance(by: mr, outputHeight: outputHeight, outputWidth: outputWidth)
                 let partialTile = UnsafeMutableRawPointer(partial + (t - tiles.lowerBound) * mr * nr)
                 var acc = isFirst ? Tile.Accumulators(repeating: InlineArray(repeating: .zero)) : Self.load(partialTile)
                 if let stepOffsets {
@@ -177,26 +185,18 @@ final class DirectConvolution: @unchecked Sendable {
         }
     }
 
-    /// The input origin of each of the tile's MR pixels, at channel `channelBase`; pixels past
-    /// the last live one repeat it (valid reads, discarded results). The position is divided out
-    /// once and then stepped: with few channels per tap (LeNet's one) divisions per row would
-    /// cost more than the tile's FMAs.
+    /// The input origin of each of the tile's MR pixels, at channel `channelBase`, from the
+    /// position of its first pixel; pixels past the last live one repeat it (valid reads,
+    /// discarded results).
     @inline(__always)
-    private func rowPointers(_ x: UnsafePointer<Float>, firstPixel: Int, liveRows: Int,
-                             channelBase: Int) -> InlineArray<6, UnsafePointer<Float>> {
-        let plane = s.outputHeight * s.outputWidth
+    private func rowPointers(_ x: UnsafePointer<Float>, from first: PixelPosition, liveRows: Int, channelBase: Int,
+                             outputHeight: Int, outputWidth: Int) -> InlineArray<6, UnsafePointer<Float>> {
         var rows = InlineArray<6, UnsafePointer<Float>>(repeating: x)
-        var n = firstPixel / plane, oy = firstPixel % plane / s.outputWidth, ox = firstPixel % s.outputWidth
+        var position = first
         for r in 0..<Self.mr {
-            rows[r] = x + ((n * paddedHeight + oy * s.strideHeight) * paddedWidth + ox * s.strideWidth) * s.inputChannels + channelBase
-            if r + 1 < liveRows {
-                ox += 1
-                if ox == s.outputWidth {
-                    ox = 0
-                    oy += 1
-                    if oy == s.outputHeight { oy = 0; n += 1 }
-                }
-            }
+            rows[r] = x + ((position.n * paddedHeight + position.oy * s.strideHeight) * paddedWidth + position.ox * s.strideWidth)
+                * s.inputChannels + channelBase
+            if r + 1 < liveRows { position.advance(by: 1, outputHeight: outputHeight, outputWidth: outputWidth) }
         }
         return rows
     }
@@ -274,3 +274,4 @@ final class DirectConvolution: @unchecked Sendable {
         }
     }
 }
+

@@ -54,16 +54,18 @@ public enum Pooling {
     /// window in registers and stored once; the remaining channels a vector, then a value, at a time.
     static func channelsLast<Op: PoolingOperation>(_ s: PoolingShape, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
                                                    _: Op.Type) {
+        // Output sizes are computed properties (a division each): read once, not per pixel.
+        let outputHeight = s.outputHeight, outputWidth = s.outputWidth
         let c = s.channels, width = Vector.scalarCount
         let blockEnd = c / (4 * width) * (4 * width), vectorEnd = c / width * width
         let raw = UnsafeRawPointer(x)
         for n in 0..<s.batch {
-            for oy in 0..<s.outputHeight {
+            for oy in 0..<outputHeight {
                 let rows = s.window(oy, stride: s.strideHeight, padding: s.paddingHeight, size: s.windowHeight, extent: s.inputHeight)
-                for ox in 0..<s.outputWidth {
+                for ox in 0..<outputWidth {
                     let columns = s.window(ox, stride: s.strideWidth, padding: s.paddingWidth, size: s.windowWidth, extent: s.inputWidth)
                     let taps = rows.count * columns.count
-                    let out = UnsafeMutableRawPointer(y + ((n * s.outputHeight + oy) * s.outputWidth + ox) * c)
+                    let out = UnsafeMutableRawPointer(y + ((n * outputHeight + oy) * outputWidth + ox) * c)
                     let origin = (n * s.inputHeight * s.inputWidth) * c
                     var j = 0
                     while j < blockEnd {
@@ -126,8 +128,10 @@ public enum Pooling {
             }
             return
         }
+        // Output sizes are computed properties (a division each): read once, not per vector.
+        let outputHeight = s.outputHeight, outputWidth = s.outputWidth
         let width = Vector.scalarCount
-        let vectors = (s.outputWidth + width - 1) / width
+        let vectors = (outputWidth + width - 1) / width
         // Buffer column b holds input column b - paddingWidth; output column ox's tap kx is
         // buffer column ox * sw + kx. The last vector's 16-lane loads reach past its last tap.
         let bufferCount = vectors * width * sw + s.windowWidth + 2 * width
@@ -143,22 +147,22 @@ public enum Pooling {
         }
         buffers.pointer.update(repeating: Op.identity, count: 2 * bufferCount)
         for ox in 0..<(vectors * width) {
-            columnTaps.pointer[ox] = ox < s.outputWidth
+            columnTaps.pointer[ox] = ox < outputWidth
                 ? Float(s.window(ox, stride: sw, padding: s.paddingWidth, size: s.windowWidth, extent: s.inputWidth).count) : 1
         }
         let rawTaps = UnsafeRawPointer(columnTaps.pointer)
         for plane in 0..<(s.batch * s.channels) {
             let source = x + plane * s.inputHeight * s.inputWidth
             foldRows(s, source, oy: 0, into: buffers.pointer + s.paddingWidth, Op.self)
-            for oy in 0..<s.outputHeight {
+            for oy in 0..<outputHeight {
                 let buffer = buffers.pointer + (oy % 2) * bufferCount
-                if oy + 1 < s.outputHeight {
+                if oy + 1 < outputHeight {
                     foldRows(s, source, oy: oy + 1, into: buffers.pointer + ((oy + 1) % 2) * bufferCount + s.paddingWidth, Op.self)
                 }
                 let rawBuffer = UnsafeRawPointer(buffer)
                 let rows = s.window(oy, stride: s.strideHeight, padding: s.paddingHeight, size: s.windowHeight, extent: s.inputHeight)
                 // Eight output columns at a time from row oy's buffer.
-                let out = y + (plane * s.outputHeight + oy) * s.outputWidth
+                let out = y + (plane * outputHeight + oy) * outputWidth
                 let rowTaps = Float(rows.count)
                 for v in 0..<vectors {
                     var acc = Vector(repeating: Op.identity)
@@ -175,10 +179,10 @@ public enum Pooling {
                     let taps = rawTaps.loadUnaligned(fromByteOffset: v * width * 4, as: Vector.self) * rowTaps
                     let result = Op.finish(acc, taps: taps)
                     let ox = v * width
-                    if ox + width <= s.outputWidth {
+                    if ox + width <= outputWidth {
                         UnsafeMutableRawPointer(out + ox).storeBytes(of: result, as: Vector.self)
                     } else {
-                        for lane in 0..<(s.outputWidth - ox) { out[ox + lane] = result[lane] }
+                        for lane in 0..<(outputWidth - ox) { out[ox + lane] = result[lane] }
                     }
                 }
             }
