@@ -60,6 +60,14 @@ public enum VectorMath {
     /// - no overflow path, as x <= 44 cannot overflow.
     @_transparent
     public static func expUpTo44(_ x: V) -> V {
+        scaledExpUpTo44(x) * 0x1p-64
+    }
+
+    /// e^x * 2^64 for x <= 44, exact from the polynomial's result (a normal Float, never
+    /// rounded by the scaling): `expUpTo44` before its last product, for callers that fold the
+    /// 2^-64 into a later operation.
+    @_transparent
+    @usableFromInline static func scaledExpUpTo44(_ x: V) -> V {
         // Below -104 every result rounds to 0; clamping keeps n in range (NaN compares false and stays).
         let clamped = x.replacing(with: -104, where: x .< -104)
         let magic = V(repeating: 12_582_912)
@@ -79,7 +87,7 @@ public enum VectorMath {
         // The sum's bits are 0x4B40_0000 + n: move n + 64 + 127 into the exponent field.
         let bits = unsafeBitCast(shifted, to: SIMD8<Int32>.self)
         let scale = unsafeBitCast((bits &+ (127 + 64 - 0x4B40_0000)) &<< 23, to: V.self)
-        return y * scale * 0x1p-64
+        return y * scale
     }
 
     /// 2^k for integral k in [-126, 127], built from the exponent bits with vector ops only.
@@ -93,12 +101,15 @@ public enum VectorMath {
     }
 
     /// 1 / (1 + e^-x), written so that neither branch overflows or loses small results:
-    /// with e = e^-|x|, sigmoid is 1 / (1 + e) for x >= 0 and e / (1 + e) below.
+    /// with e = e^-|x|, sigmoid is 1 / (1 + e) for x >= 0 and e / (1 + e) below. Both are
+    /// computed from E = e * 2^64 (exact) as 2^64 / (2^64 + E) and E / (2^64 + E): one
+    /// division whose numerator is chosen by the sign, two roundings in all, and a result
+    /// that rounds once into the subnormals for x below -87.
     @_transparent
     public static func sigmoid(_ x: V) -> V {
-        let e = expUpTo44(negativeAbs(x))
-        let s = 1 / (1 + e)
-        return s.replacing(with: e * s, where: x .< 0)
+        let scaled = scaledExpUpTo44(negativeAbs(x))
+        let numerator = V(repeating: 0x1p64).replacing(with: scaled, where: x .< 0)
+        return numerator / (scaled + 0x1p64)
     }
 
     /// tanh: an odd polynomial below |x| = 0.625 (Cephes's tanhf), where 1 - 2 / (e^2|x| + 1)
