@@ -83,6 +83,19 @@ struct ActivationAccuracyTests {
         #expect(VectorMath.expUpTo44(SIMD8<Float>(repeating: 0))[0] == 1)
     }
 
+    @Test func sixteenLaneSigmoidEqualsEightLane() throws {
+        // Buffers run sigmoid sixteen lanes at a time; the results must be the eight-lane ones, bit for bit.
+        let inputs = sweep(-120, 120, count: 40_000) + [.nan, .infinity, -.infinity, -0.0]
+        var mismatches = 0
+        for start in stride(from: 0, to: inputs.count - 15, by: 16) {
+            let x = SIMD16<Float>((0..<16).map { inputs[start + $0] })
+            let pair = VectorMath.sigmoid(x)
+            let halves = SIMD16(lowHalf: VectorMath.sigmoid(x.lowHalf), highHalf: VectorMath.sigmoid(x.highHalf))
+            for lane in 0..<16 where pair[lane].bitPattern != halves[lane].bitPattern { mismatches += 1 }
+        }
+        #expect(mismatches == 0)
+    }
+
     /// The naive kernels are the tutorial formulas in Float. 1 / (1 + e^-x) underflows below
     /// x = -88, and 0.5 x (1 + tanh u) cancels once tanh u nears -1, where tanh's own rounding
     /// (half an ulp of 1) times |x| becomes the error. So each result is within 4 ulp, or within

@@ -43,11 +43,26 @@ public enum Activations {
             let head = (32 - Int(bitPattern: y) % 32) % 32 / 4
             if head > 0 { mapTail(x, y, head, f) }
             i = head
+            if F.runsInPairs {
+                while i + 2 * width <= count {
+                    let result = f(rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self))
+                    nnk_stream_store8(y + i, result.lowHalf)
+                    nnk_stream_store8(y + i + width, result.highHalf)
+                    i += 2 * width
+                }
+            }
             while i + width <= count {
                 nnk_stream_store8(y + i, f(rx.loadUnaligned(fromByteOffset: i * 4, as: Vector.self)))
                 i += width
             }
             nnk_store_fence()
+        }
+        if F.runsInPairs {
+            while i + 2 * width <= count {
+                ry.storeBytes(of: f(rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)), toByteOffset: i * 4,
+                              as: SIMD16<Float>.self)
+                i += 2 * width
+            }
         }
         while i + width <= count {
             ry.storeBytes(of: f(rx.loadUnaligned(fromByteOffset: i * 4, as: Vector.self)), toByteOffset: i * 4, as: Vector.self)

@@ -4,6 +4,17 @@
 /// split in two halves every eight elements.)
 protocol VectorFunction {
     func callAsFunction(_ x: SIMD8<Float>) -> SIMD8<Float>
+    /// Whether `callAsFunction(_: SIMD16<Float>)` is a sixteen-lane version of its own (see
+    /// `VectorMath.Pair`), which kernels then call on pairs of vectors.
+    static var runsInPairs: Bool { get }
+    func callAsFunction(_ x: SIMD16<Float>) -> SIMD16<Float>
+}
+
+extension VectorFunction {
+    static var runsInPairs: Bool { false }
+    @inline(__always) func callAsFunction(_ x: SIMD16<Float>) -> SIMD16<Float> {
+        SIMD16(lowHalf: self(x.lowHalf), highHalf: self(x.highHalf))
+    }
 }
 
 /// One `VectorFunction` per activation, each the `Activation.simd` code for that case.
@@ -20,6 +31,8 @@ enum VectorFunctions {
     }
     struct Sigmoid: VectorFunction {
         @inline(__always) func callAsFunction(_ x: SIMD8<Float>) -> SIMD8<Float> { Activation.sigmoid.simd(x) }
+        static var runsInPairs: Bool { true }
+        @inline(__always) func callAsFunction(_ x: SIMD16<Float>) -> SIMD16<Float> { VectorMath.sigmoid(x) }
     }
     struct Tanh: VectorFunction {
         @inline(__always) func callAsFunction(_ x: SIMD8<Float>) -> SIMD8<Float> { Activation.tanh.simd(x) }
