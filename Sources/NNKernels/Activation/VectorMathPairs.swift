@@ -26,7 +26,6 @@ extension VectorMath {
         p = Pair(repeating: expCoefficients.2).addingProduct(p, r)
         p = Pair(repeating: expCoefficients.3).addingProduct(p, r)
         p = Pair(repeating: expCoefficients.4).addingProduct(p, r)
-        p = Pair(repeating: expCoefficients.5).addingProduct(p, r)
         var y = r.addingProduct(p, r * r)
         y += 1
         let bits = unsafeBitCast(shifted, to: SIMD16<Int32>.self)
