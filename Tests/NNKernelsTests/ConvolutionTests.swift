@@ -114,6 +114,13 @@ struct ConvolutionTests {
             else { continue }
             shapes.append(shape)
         }
+        // Depthwise with more channels than a vector: two vectors and a tail of three; and a
+        // stride-2 padded one whose row is not a multiple of the four pixels done at once.
+        shapes.append(try! ConvolutionShape(batch: 2, groups: 19, inputChannels: 19, inputHeight: 9, inputWidth: 11,
+                                            outputChannels: 19, kernelHeight: 3, kernelWidth: 3, paddingHeight: 1, paddingWidth: 1))
+        shapes.append(try! ConvolutionShape(batch: 1, groups: 32, inputChannels: 32, inputHeight: 13, inputWidth: 14,
+                                            outputChannels: 32, kernelHeight: 3, kernelWidth: 3, strideHeight: 2, strideWidth: 2,
+                                            paddingHeight: 1, paddingWidth: 1))
         // Pointwise, unpadded NHWC direct, and a wider layer than the tile.
         shapes.append(try! ConvolutionShape(batch: 2, inputChannels: 5, inputHeight: 7, inputWidth: 9, outputChannels: 19,
                                             kernelHeight: 1, kernelWidth: 1))

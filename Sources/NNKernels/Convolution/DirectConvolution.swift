@@ -26,6 +26,8 @@ final class DirectConvolution: @unchecked Sendable {
     /// pixel's origin, so the whole window is one flat loop (no per-tap setup).
     let stepOffsets: UnsafeMutablePointer<Int>?
     static let flatWindowChannels = 4
+    /// Depthwise layers skip the GEMM tile (one live lane of sixteen) for their own loop.
+    let depthwise: DepthwiseConvolution?
 
     init(_ s: ConvolutionShape, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?) {
         self.s = s
@@ -37,6 +39,8 @@ final class DirectConvolution: @unchecked Sendable {
         channelChunk = max(1, min(cg, Topology.current.l1d.sizeBytes / 2 / (taps * nr * MemoryLayout<Float>.stride)))
         paddedHeight = s.inputHeight + 2 * s.paddingHeight
         paddedWidth = s.inputWidth + 2 * s.paddingWidth
+        depthwise = DepthwiseConvolution.applies(to: s)
+            ? DepthwiseConvolution(s, weights: weights, bias: bias, paddedHeight: paddedHeight, paddedWidth: paddedWidth) : nil
         if cg <= Self.flatWindowChannels && channelChunk == cg {
             let offsets = UnsafeMutablePointer<Int>.allocate(capacity: taps * cg)
             for tap in 0..<taps {
@@ -76,6 +80,7 @@ final class DirectConvolution: @unchecked Sendable {
     }
 
     deinit {
+        depthwise?.deallocate()
         stepOffsets?.deallocate()
         packed.deallocate()
         paddedBias?.deallocate()
@@ -98,6 +103,11 @@ final class DirectConvolution: @unchecked Sendable {
         if copyInput { padChannelsLast(layout: layout, input: input, into: workspace, workers: workers) }
         let x = copyInput ? UnsafePointer(workspace) : input
         let y = layout == .nhwc ? output : workspace + paddedCount
+        if let depthwise {
+            depthwise.run(x: x, y: y, activation: activation, workers: workers)
+            if layout == .nchw { channelsLastToNCHW(UnsafePointer(y), output, workers: workers) }
+            return
+        }
         // Work: runs of up to `tilesPerUnit` tiles of MR consecutive output pixels, counted
         // across rows and images, so narrow images and small batches waste no tile rows.
         let tilesTotal = (s.batch * s.outputHeight * s.outputWidth + Self.mr - 1) / Self.mr
