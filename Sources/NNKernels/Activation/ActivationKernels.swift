@@ -35,40 +35,48 @@ public enum Activations {
     /// is inlined into the loop.
     @inline(__always)
     static func map<F: VectorFunction>(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ count: Int, _ f: F) {
-        let width = Vector.scalarCount
-        let rx = UnsafeRawPointer(x), ry = UnsafeMutableRawPointer(y)
-        var i = 0
+        var i: Int
         if count * MemoryLayout<Float>.size >= Tuning.streamingStoreBytes, Int(bitPattern: y) % 4 == 0 {
             // Ordinary stores up to a 32-byte boundary of y, then streaming stores (which need one).
             let head = (32 - Int(bitPattern: y) % 32) % 32 / 4
             if head > 0 { mapTail(x, y, head, f) }
-            i = head
-            if F.runsInPairs {
-                while i + 2 * width <= count {
-                    let result = f(rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self))
-                    nnk_stream_store8(y + i, result.lowHalf)
-                    nnk_stream_store8(y + i + width, result.highHalf)
-                    i += 2 * width
-                }
-            }
-            while i + width <= count {
-                nnk_stream_store8(y + i, f(rx.loadUnaligned(fromByteOffset: i * 4, as: Vector.self)))
-                i += width
-            }
+            i = mapVectors(x, y, from: head, count: count, f, streaming: true)
             nnk_store_fence()
+        } else {
+            i = mapVectors(x, y, from: 0, count: count, f, streaming: false)
         }
+        if i < count { mapTail(x + i, y + i, count - i, f) }
+    }
+
+    /// Whole vectors from `start` on: pairs of them when F runs in pairs, then single ones.
+    /// Returns where they stopped. `streaming` is a constant at each call, so each call site
+    /// gets its own loops with one kind of store.
+    @inline(__always)
+    static func mapVectors<F: VectorFunction>(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, from start: Int,
+                                              count: Int, _ f: F, streaming: Bool) -> Int {
+        let width = Vector.scalarCount
+        let rx = UnsafeRawPointer(x)
+        @inline(__always) func store(_ v: Vector, at index: Int) {
+            if streaming {
+                nnk_stream_store8(y + index, v)
+            } else {
+                UnsafeMutableRawPointer(y + index).storeBytes(of: v, as: Vector.self)
+            }
+        }
+        var i = start
         if F.runsInPairs {
             while i + 2 * width <= count {
-                ry.storeBytes(of: f(rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)), toByteOffset: i * 4,
-                              as: SIMD16<Float>.self)
+                let result = f(rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self))
+                store(result.lowHalf, at: i)
+                store(result.highHalf, at: i + width)
                 i += 2 * width
             }
         }
         while i + width <= count {
-            ry.storeBytes(of: f(rx.loadUnaligned(fromByteOffset: i * 4, as: Vector.self)), toByteOffset: i * 4, as: Vector.self)
+            store(f(rx.loadUnaligned(fromByteOffset: i * 4, as: Vector.self)), at: i)
             i += width
         }
-        if i < count { mapTail(x + i, y + i, count - i, f) }
+        return i
     }
 
     /// Fewer than eight elements through the same f on a zero-padded vector.

@@ -41,7 +41,9 @@ final class DirectConvolution: @unchecked Sendable {
         paddedWidth = s.inputWidth + 2 * s.paddingWidth
         depthwise = DepthwiseConvolution.applies(to: s)
             ? DepthwiseConvolution(s, weights: weights, bias: bias, paddedHeight: paddedHeight, paddedWidth: paddedWidth) : nil
-        if cg <= Self.flatWindowChannels && channelChunk == cg {
+        // The tile's step offsets, blocked weights and padded bias; a depthwise layer uses none of them.
+        let tiled = depthwise == nil
+        if tiled && cg <= Self.flatWindowChannels && channelChunk == cg {
             let offsets = UnsafeMutablePointer<Int>.allocate(capacity: taps * cg)
             for tap in 0..<taps {
                 let tapOffset = ((tap / s.kernelWidth) * s.dilationHeight * paddedWidth + (tap % s.kernelWidth) * s.dilationWidth)
@@ -52,9 +54,9 @@ final class DirectConvolution: @unchecked Sendable {
         } else {
             stepOffsets = nil
         }
-        packed = AlignedFloatBuffer(count: s.groups * channelBlocks * taps * cg * nr)
+        packed = AlignedFloatBuffer(count: tiled ? s.groups * channelBlocks * taps * cg * nr : 0)
         packed.pointer.update(repeating: 0, count: packed.count)
-        for group in 0..<s.groups {
+        for group in 0..<(tiled ? s.groups : 0) {
             for oc in 0..<kg {
                 let block = oc / nr, lane = oc % nr
                 for tap in 0..<taps {
@@ -67,7 +69,7 @@ final class DirectConvolution: @unchecked Sendable {
                 }
             }
         }
-        if let bias {
+        if let bias, tiled {
             let padded = AlignedFloatBuffer(count: s.groups * channelBlocks * nr)
             padded.pointer.update(repeating: 0, count: padded.count)
             for group in 0..<s.groups {

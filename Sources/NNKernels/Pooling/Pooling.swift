@@ -64,7 +64,7 @@ public enum Pooling {
                 let rows = s.window(oy, stride: s.strideHeight, padding: s.paddingHeight, size: s.windowHeight, extent: s.inputHeight)
                 for ox in 0..<outputWidth {
                     let columns = s.window(ox, stride: s.strideWidth, padding: s.paddingWidth, size: s.windowWidth, extent: s.inputWidth)
-                    let taps = rows.count * columns.count
+                    let taps = rows.count * columns.count, tapCounts = Vector(repeating: Float(taps))
                     let out = UnsafeMutableRawPointer(y + ((n * outputHeight + oy) * outputWidth + ox) * c)
                     let origin = (n * s.inputHeight * s.inputWidth) * c
                     var j = 0
@@ -78,7 +78,7 @@ public enum Pooling {
                                 }
                             }
                         }
-                        for u in 0..<4 { out.storeBytes(of: Op.finish(acc[u], taps: taps), toByteOffset: (j + u * width) * 4, as: Vector.self) }
+                        for u in 0..<4 { out.storeBytes(of: Op.finish(acc[u], taps: tapCounts), toByteOffset: (j + u * width) * 4, as: Vector.self) }
                         j += 4 * width
                     }
                     while j < vectorEnd {
@@ -88,7 +88,7 @@ public enum Pooling {
                                 acc = Op.combine(acc, raw.loadUnaligned(fromByteOffset: (origin + (iy * s.inputWidth + ix) * c + j) * 4, as: Vector.self))
                             }
                         }
-                        out.storeBytes(of: Op.finish(acc, taps: taps), toByteOffset: j * 4, as: Vector.self)
+                        out.storeBytes(of: Op.finish(acc, taps: tapCounts), toByteOffset: j * 4, as: Vector.self)
                         j += width
                     }
                     while j < c {
@@ -96,9 +96,7 @@ public enum Pooling {
                         for iy in rows {
                             for ix in columns { result = Op.combine(result, x[origin + (iy * s.inputWidth + ix) * c + j]) }
                         }
-                        let slot = out.assumingMemoryBound(to: Float.self) + j
-                        slot.pointee = result
-                        Op.finish(slot, count: 1, taps: taps)
+                        out.assumingMemoryBound(to: Float.self)[j] = Op.finish(result, taps: taps)
                         j += 1
                     }
                 }
@@ -224,8 +222,7 @@ public enum Pooling {
         for iy in rows {
             for ix in columns { result = Op.combine(result, source[iy * s.inputWidth + ix]) }
         }
-        out[ox] = result
-        Op.finish(out + ox, count: 1, taps: rows.count * columns.count)
+        out[ox] = Op.finish(result, taps: rows.count * columns.count)
     }
 }
 
@@ -235,30 +232,24 @@ protocol PoolingOperation {
     static var identity: Float { get }
     static func combine(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float>
     static func combine(_ a: Float, _ b: Float) -> Float
-    static func finish(_ v: SIMD8<Float>, taps: Int) -> SIMD8<Float>
-    /// The same with a tap count per lane (whole numbers, as Floats).
+    /// The finished vector, given the number of taps in each lane's window (whole numbers, as Floats).
     static func finish(_ v: SIMD8<Float>, taps: SIMD8<Float>) -> SIMD8<Float>
-    static func finish(_ values: UnsafeMutablePointer<Float>, count: Int, taps: Int)
+    static func finish(_ value: Float, taps: Int) -> Float
 }
 
 enum MaxPooling: PoolingOperation {
     static var identity: Float { -.infinity }
     @inline(__always) static func combine(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> { a.replacing(with: b, where: b .> a) }
     @inline(__always) static func combine(_ a: Float, _ b: Float) -> Float { b > a ? b : a }
-    @inline(__always) static func finish(_ v: SIMD8<Float>, taps: Int) -> SIMD8<Float> { v }
     @inline(__always) static func finish(_ v: SIMD8<Float>, taps: SIMD8<Float>) -> SIMD8<Float> { v }
-    @inline(__always) static func finish(_ values: UnsafeMutablePointer<Float>, count: Int, taps: Int) {}
+    @inline(__always) static func finish(_ value: Float, taps: Int) -> Float { value }
 }
 
 enum AveragePooling: PoolingOperation {
     static var identity: Float { 0 }
     @inline(__always) static func combine(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> { a + b }
     @inline(__always) static func combine(_ a: Float, _ b: Float) -> Float { a + b }
-    @inline(__always) static func finish(_ v: SIMD8<Float>, taps: Int) -> SIMD8<Float> { v * (1 / Float(taps)) }
     // 1 / taps rounded once, as the scalar path's 1 / Float(taps): the counts are exact.
     @inline(__always) static func finish(_ v: SIMD8<Float>, taps: SIMD8<Float>) -> SIMD8<Float> { v * (1 / taps) }
-    @inline(__always) static func finish(_ values: UnsafeMutablePointer<Float>, count: Int, taps: Int) {
-        let scale = 1 / Float(taps)
-        for i in 0..<count { values[i] *= scale }
-    }
+    @inline(__always) static func finish(_ value: Float, taps: Int) -> Float { value * (1 / Float(taps)) }
 }
