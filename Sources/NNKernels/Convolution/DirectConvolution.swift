@@ -162,37 +162,51 @@ final class DirectConvolution: @unchecked Sendable {
                                        outputHeight: outputHeight, outputWidth: outputWidth)
                 position.advance(by: mr, outputHeight: outputHeight, outputWidth: outputWidth)
                 let partialTile = UnsafeMutableRawPointer(partial + (t - tiles.lowerBound) * mr * nr)
-                var acc = isFirst ? Tile.Accumulators(repeating: InlineArray(repeating: .zero)) : Self.load(partialTile)
-                if let stepOffsets {
-                    // The whole window as one loop over (tap, channel) steps at precomputed offsets.
-                    for step in 0..<(taps * chunkLength) {
-                        Self.multiplyAdd(&acc, rows: rows, offset: stepOffsets[step], weights: chunkWeights, step: step)
-                    }
-                } else {
-                    var w = chunkWeights
-                    for ky in 0..<s.kernelHeight {
-                        for kx in 0..<s.kernelWidth {
-                            let tapOffset = (ky * s.dilationHeight * paddedWidth + kx * s.dilationWidth) * s.inputChannels
-                            for c in 0..<chunkLength {
-                                Self.multiplyAdd(&acc, rows: rows, offset: tapOffset + c, weights: w, step: c)
-                            }
-                            w += chunkLength * nr
-                        }
-                    }
-                }
-                if !isLast {
-                    Self.store(acc, partialTile)
-                    continue
-                }
                 let destination = y + firstPixel * s.outputChannels + group * kg + block * nr
-                if liveRows == mr && liveColumns == nr {
-                    Tile.finish(acc, c: destination, ldc: s.outputChannels, alpha: 1, beta: 0, epilogue: epilogue)
-                } else {
-                    Tile.finish(acc, c: tile, ldc: nr, alpha: 1, beta: 0, epilogue: epilogue)
-                    for r in 0..<liveRows {
-                        (destination + r * s.outputChannels).update(from: tile + r * nr, count: liveColumns)
+                computeTile(rows: rows, chunkLength: chunkLength, weights: chunkWeights, partial: partialTile, isFirst: isFirst,
+                            isLast: isLast, destination: destination, liveRows: liveRows, liveColumns: liveColumns, scratch: tile,
+                            epilogue: epilogue)
+            }
+        }
+    }
+
+    /// One tile's pass over a channel chunk, from zeros or the partial sums to the partial sums
+    /// or the output. Out of line and on its own, so the accumulators stay in registers through
+    /// the steps; the epilogue is its own function with alpha 1 and beta 0 built in (see
+    /// `finishOverwriting`), which halved the time of LeNet's nine-step tiles.
+    @inline(never)
+    private func computeTile(rows: InlineArray<6, UnsafePointer<Float>>, chunkLength: Int, weights: UnsafePointer<Float>,
+                      partial: UnsafeMutableRawPointer, isFirst: Bool, isLast: Bool, destination: UnsafeMutablePointer<Float>,
+                      liveRows: Int, liveColumns: Int, scratch: UnsafeMutablePointer<Float>, epilogue: TileEpilogue) {
+        let mr = Self.mr, nr = Self.nr
+        var acc = isFirst ? Tile.Accumulators(repeating: InlineArray(repeating: .zero)) : Self.load(partial)
+        if let stepOffsets {
+            // The whole window as one loop over (tap, channel) steps at precomputed offsets.
+            for step in 0..<(s.kernelHeight * s.kernelWidth * chunkLength) {
+                Self.multiplyAdd(&acc, rows: rows, offset: stepOffsets[step], weights: weights, step: step)
+            }
+        } else {
+            var w = weights
+            for ky in 0..<s.kernelHeight {
+                for kx in 0..<s.kernelWidth {
+                    let tapOffset = (ky * s.dilationHeight * paddedWidth + kx * s.dilationWidth) * s.inputChannels
+                    for c in 0..<chunkLength {
+                        Self.multiplyAdd(&acc, rows: rows, offset: tapOffset + c, weights: w, step: c)
                     }
+                    w += chunkLength * nr
                 }
+            }
+        }
+        if !isLast {
+            Self.store(acc, partial)
+            return
+        }
+        // A partial tile goes through the scratch tile and is copied out.
+        let full = liveRows == mr && liveColumns == nr
+        Tile.finishOverwriting(acc, c: full ? destination : scratch, ldc: full ? s.outputChannels : nr, epilogue: epilogue)
+        if !full {
+            for r in 0..<liveRows {
+                (destination + r * s.outputChannels).update(from: scratch + r * nr, count: liveColumns)
             }
         }
     }
@@ -204,6 +218,14 @@ final class DirectConvolution: @unchecked Sendable {
     private func rowPointers(_ x: UnsafePointer<Float>, from first: PixelPosition, liveRows: Int, channelBase: Int,
                              outputHeight: Int, outputWidth: Int) -> InlineArray<6, UnsafePointer<Float>> {
         var rows = InlineArray<6, UnsafePointer<Float>>(repeating: x)
+        if first.ox + Self.mr <= outputWidth {
+            // All MR pixels in one output row (most tiles): one origin, then a fixed step.
+            let origin = x + ((first.n * paddedHeight + first.oy * s.strideHeight) * paddedWidth + first.ox * s.strideWidth)
+                * s.inputChannels + channelBase
+            let step = s.strideWidth * s.inputChannels
+            for r in 0..<Self.mr { rows[r] = origin + r * step }
+            return rows
+        }
         var position = first
         for r in 0..<Self.mr {
             rows[r] = x + ((position.n * paddedHeight + position.oy * s.strideHeight) * paddedWidth + position.ox * s.strideWidth)

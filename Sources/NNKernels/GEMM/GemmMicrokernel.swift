@@ -135,6 +135,14 @@ where Vector.Scalar == Float {
         }
     }
 
+    /// `finish` with alpha 1 and beta 0, out of line: for callers (direct convolution) where the
+    /// compiler declines to inline `finish` and would then test alpha and beta on every vector
+    /// of a loop it no longer unrolls. Here the constants fold and the tile's stores unroll.
+    @inline(never)
+    static func finishOverwriting(_ acc: Accumulators, c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: TileEpilogue) {
+        finish(acc, c: c, ldc: ldc, alpha: 1, beta: 0, epilogue: epilogue)
+    }
+
     /// `C = activation(alpha * acc + beta * C + bias)` for the whole tile; C is not read when
     /// beta is 0. The bias is per column, per row, or both.
     @inline(__always)
