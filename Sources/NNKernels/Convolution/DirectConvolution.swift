@@ -285,10 +285,9 @@ final class DirectConvolution: @unchecked Sendable {
                     case .nhwc:
                         dstRow.update(from: input + (n * h + iy) * w * c, count: w * c)
                     case .nchw:
-                        for channel in 0..<c {
-                            let src = input + ((n * c + channel) * h + iy) * w
-                            for ix in 0..<w { dstRow[ix * c + channel] = src[ix] }
-                        }
+                        // Row iy of every channel plane: a c x w matrix, stored as its transpose.
+                        MatrixTranspose.copy(rows: c, columns: w, from: input + (n * c * h + iy) * w, lds: h * w,
+                                             to: dstRow, ldd: c)
                     }
                 }
             }
@@ -300,10 +299,8 @@ final class DirectConvolution: @unchecked Sendable {
         let imageWorkers = min(workers, max(1, s.batch))
         ParallelRegion.run(workers: imageWorkers) { worker in
             for n in stride(from: worker, to: s.batch, by: imageWorkers) {
-                for p in 0..<plane {
-                    let src = y + (n * plane + p) * k
-                    for channel in 0..<k { output[(n * k + channel) * plane + p] = src[channel] }
-                }
+                // The image's pixels x channels matrix, stored as its transpose.
+                MatrixTranspose.copy(rows: plane, columns: k, from: y + n * plane * k, lds: k, to: output + n * k * plane, ldd: plane)
             }
         }
     }
