@@ -63,7 +63,7 @@ struct ConvolutionCase: CustomStringConvertible {
                         let value = activation.reference(sum)
                         let spacing = Double(max(Float(value).magnitude.ulp, Float.leastNonzeroMagnitude))
                         let own = activation == .identity || activation == .relu ? 0
-                            : (FusedReference.activationULP + activation.argumentRoundingULP(sum)) * spacing
+                            : (activation.simdULPBound + activation.argumentRoundingULP(sum)) * spacing
                         let bound = FusedReference.slope(activation) * Double(taps + 5) * u * magnitude + own
                             + Double(Float.leastNormalMagnitude)
                         result[outputIndex(n, oc, oy, ox)] = (value, bound)

@@ -90,7 +90,7 @@ struct DenseTests {
         var rng = SplitMix64(seed: 4242)
         var base = DenseCase(batch: 1, inputs: 300, outputs: 70, layout: .none, withBias: true, activation: .relu, rng: &rng)
         let weights = try base.packed()
-        for (batch, activation, threads) in [(1, Activation.relu, 1), (7, .gelu, 2), (64, .sigmoid, 2), (5, .identity, 1), (130, .tanh, 2)] {
+        for (batch, activation, threads) in [(1, Activation.relu, 1), (7, .gelu, 2), (64, .sigmoid, 2), (5, .identity, 1), (130, .tanh, 2), (9, .geluErf, 2)] {
             base.batch = batch
             base.activation = activation
             base.x = .random(count: batch * base.inputs, in: -2...2, using: &rng)
@@ -164,7 +164,7 @@ struct MLPTests {
                     next[i * n + j] = value
                     let spacing = Double(max(Float(value).magnitude.ulp, Float.leastNonzeroMagnitude))
                     nextError[i * n + j] = FusedReference.slope(activation) * (carried + Double(k + 4) * u * magnitude)
-                        + (FusedReference.activationULP + activation.argumentRoundingULP(sum)) * spacing
+                        + (activation.simdULPBound + activation.argumentRoundingULP(sum)) * spacing
                         + Double(Float.leastNormalMagnitude)
                 }
             }

@@ -2,20 +2,16 @@ import NNKernels
 
 /// The reference for a GEMM followed by the epilogue `act(z + bias)`, with its tolerance: the
 /// GEMM's bound on z (plus the rounding of the bias addition) carried through the activation's
-/// largest slope, plus the activation's own error in ulp of the result (`VectorMath`'s bounds).
+/// largest slope, plus the activation's own error in ulp of the result (`simdULPBound`).
 struct FusedReference {
     /// Largest |g'(x)| of each activation: what an error in its argument can grow to.
     static func slope(_ activation: Activation) -> Double {
         switch activation {
         case .sigmoid: return 0.25
-        case .gelu: return 1.13
+        case .gelu, .geluErf: return 1.13
         default: return 1
         }
     }
-
-    /// ULP bound of the SIMD activations (VectorMath's documentation), before GELU's
-    /// argument-rounding term.
-    static let activationULP = 4.0
 
     var values: [Double]
     var tolerances: [Double]
@@ -32,7 +28,7 @@ struct FusedReference {
             let argumentError = gemm.tolerances[index] + 2 * u * (abs(pre) + abs(b))
             let spacing = Double(max(Float(value).magnitude.ulp, Float.leastNonzeroMagnitude))
             let own = activation == .identity || activation == .relu ? 0
-                : (Self.activationULP + activation.argumentRoundingULP(pre)) * spacing
+                : (activation.simdULPBound + activation.argumentRoundingULP(pre)) * spacing
             tolerances.append(Self.slope(activation) * argumentError + own + Double(Float.leastNormalMagnitude))
         }
     }

@@ -81,7 +81,7 @@ struct GemmEpilogueTests {
         a[2] = 1e30; a[3] = 1e30
         a[4] = -1e30; a[5] = -1e30
         let b = [Float](repeating: 1, count: k * n)
-        for activation in [Activation.relu, .sigmoid, .tanh, .gelu] {
+        for activation in [Activation.relu, .sigmoid, .tanh, .gelu, .geluErf] {
             var c = [Float](repeating: 0, count: m * n)
             try a.withUnsafeBufferPointer { a in
                 try b.withUnsafeBufferPointer { b in

@@ -1,3 +1,5 @@
+import NNKernels
+
 /// `MxNxK`: C[M x N] = A[M x K] * B[K x N].
 public struct GemmShape: Equatable, Hashable, Sendable, CustomStringConvertible {
     public var m: Int
@@ -32,7 +34,7 @@ public struct GemmShape: Equatable, Hashable, Sendable, CustomStringConvertible 
 
 /// `MxNxK:ACT`: a dense layer `act(X[M x K] * W[K x N] + b)`.
 public struct DenseShape: Equatable, Sendable, CustomStringConvertible {
-    public static let activations = ["identity", "relu", "leaky-relu", "sigmoid", "tanh", "gelu"]
+    public static let activations = Activation.all.map(\.description)
 
     public var gemm: GemmShape
     public var activation: String

@@ -4,17 +4,15 @@ import NNKernels
 /// Checks dense layers and MLPs against a Double reference on a sample of batch rows (every
 /// column of each). The bound on each output: the GEMM's rounding, `(K + 4) ulp` of the sum of
 /// |terms| and |bias|, carried through the activation's largest slope, plus the activation's own
-/// error (`VectorMath`: 4 ulp, and GELU's argument rounding); through an MLP each layer also
+/// error (`Activation.simdULPBound`, and GELU's argument rounding); through an MLP each layer also
 /// carries the previous layer's bound through |W|. `check_error` is the largest error as a
 /// fraction of its bound: a row passes at 1 or below.
 enum DenseCheck {
     static let sampledRows = 8
-    static let activationULP = 4.0
-
     static func slope(_ activation: Activation) -> Double {
         switch activation {
         case .sigmoid: return 0.25
-        case .gelu: return 1.13
+        case .gelu, .geluErf: return 1.13
         default: return 1
         }
     }
@@ -40,7 +38,7 @@ enum DenseCheck {
             }
             let value = activation.reference(sum)
             let spacing = Double(max(Float(value).magnitude.ulp, Float.leastNonzeroMagnitude))
-            let own = activation == .identity || activation == .relu ? 0 : (activationULP + activation.argumentRoundingULP(sum)) * spacing
+            let own = activation == .identity || activation == .relu ? 0 : (activation.simdULPBound + activation.argumentRoundingULP(sum)) * spacing
             values[j] = value
             bounds[j] = slope(activation) * (carried + Double(k + 4) * u * magnitude) + own + Double(Float.leastNormalMagnitude)
         }

@@ -9,8 +9,10 @@ public enum Activation: Equatable, Hashable, Sendable, CustomStringConvertible {
     case tanh
     /// GELU in its tanh approximation: 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3))).
     case gelu
+    /// GELU as defined, x Phi(x) = 0.5 x (1 + erf(x / sqrt 2)) (PyTorch's default `gelu`).
+    case geluErf
 
-    public static let all: [Activation] = [.identity, .relu, .leakyReLU(slope: 0.01), .sigmoid, .tanh, .gelu]
+    public static let all: [Activation] = [.identity, .relu, .leakyReLU(slope: 0.01), .sigmoid, .tanh, .gelu, .geluErf]
 
     /// The names the bench and the command line use.
     public var description: String {
@@ -21,6 +23,7 @@ public enum Activation: Equatable, Hashable, Sendable, CustomStringConvertible {
         case .sigmoid: return "sigmoid"
         case .tanh: return "tanh"
         case .gelu: return "gelu"
+        case .geluErf: return "gelu-erf"
         }
     }
 
@@ -45,6 +48,21 @@ public enum Activation: Equatable, Hashable, Sendable, CustomStringConvertible {
             // makes 1 + tanh(u) exactly 0 in Double for x below about -6.
             let u = Self.geluScale * (x + Self.geluCubic * x * x * x)
             return x * Activation.sigmoid.reference(2 * u)
+        case .geluErf:
+            // erfc(-x / sqrt 2) = 1 + erf(x / sqrt 2), without the cancellation below 0.
+            return x * 0.5 * Foundation.erfc(-x / 2.0.squareRoot())
+        }
+    }
+
+    /// The documented bound of `simd` in ulp of the result (see `VectorMath`), before GELU's
+    /// `argumentRoundingULP`: what the fused kernels' tests and `--check` allow the activation.
+    public var simdULPBound: Double {
+        switch self {
+        case .identity, .relu: return 0
+        case .leakyReLU: return 0.5
+        case .sigmoid, .tanh: return 3
+        case .gelu: return 4
+        case .geluErf: return 7
         }
     }
 
@@ -73,6 +91,7 @@ public enum Activation: Equatable, Hashable, Sendable, CustomStringConvertible {
         case .gelu:
             let u = Float(Self.geluScale) * (x + Float(Self.geluCubic) * x * x * x)
             return 0.5 * x * (1 + Foundation.tanh(u))
+        case .geluErf: return 0.5 * x * (1 + Foundation.erf(x * Float(0.5.squareRoot())))
         }
     }
 
@@ -90,6 +109,7 @@ public enum Activation: Equatable, Hashable, Sendable, CustomStringConvertible {
         case .gelu:
             let u = x * (x * x * Float(Self.geluCubic) + 1) * Float(2 * Self.geluScale)
             return x * VectorMath.sigmoid(u)
+        case .geluErf: return VectorMath.geluErf(x)
         }
     }
 }

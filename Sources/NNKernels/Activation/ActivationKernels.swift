@@ -27,6 +27,7 @@ public enum Activations {
         case .sigmoid: map(x, y, count, VectorFunctions.Sigmoid())
         case .tanh: map(x, y, count, VectorFunctions.Tanh())
         case .gelu: map(x, y, count, VectorFunctions.GELU())
+        case .geluErf: map(x, y, count, VectorFunctions.GELUErf())
         }
     }
 

@@ -40,6 +40,9 @@ enum VectorFunctions {
     struct GELU: VectorFunction {
         @inline(__always) func callAsFunction(_ x: SIMD8<Float>) -> SIMD8<Float> { Activation.gelu.simd(x) }
     }
+    struct GELUErf: VectorFunction {
+        @inline(__always) func callAsFunction(_ x: SIMD8<Float>) -> SIMD8<Float> { Activation.geluErf.simd(x) }
+    }
     struct Scale: VectorFunction {
         let factor: SIMD8<Float>
         @inline(__always) func callAsFunction(_ x: SIMD8<Float>) -> SIMD8<Float> { x * factor }

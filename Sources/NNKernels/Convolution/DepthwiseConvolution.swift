@@ -53,6 +53,7 @@ struct DepthwiseConvolution: @unchecked Sendable {
         case .sigmoid: run(x: x, y: y, workers: workers, VectorFunctions.Sigmoid())
         case .tanh: run(x: x, y: y, workers: workers, VectorFunctions.Tanh())
         case .gelu: run(x: x, y: y, workers: workers, VectorFunctions.GELU())
+        case .geluErf: run(x: x, y: y, workers: workers, VectorFunctions.GELUErf())
         }
     }
 

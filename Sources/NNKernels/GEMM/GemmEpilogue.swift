@@ -94,6 +94,7 @@ extension GemmEpilogue {
             case .sigmoid: Self.biasActivate(row, rowBias, columns.count, VectorFunctions.Sigmoid())
             case .tanh: Self.biasActivate(row, rowBias, columns.count, VectorFunctions.Tanh())
             case .gelu: Self.biasActivate(row, rowBias, columns.count, VectorFunctions.GELU())
+            case .geluErf: Self.biasActivate(row, rowBias, columns.count, VectorFunctions.GELUErf())
             }
         }
     }

@@ -132,6 +132,10 @@ where Vector.Scalar == Float {
             store(acc, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue) {
                 VectorActivation.apply($0) { Activation.gelu.simd($0) }
             }
+        case .geluErf:
+            store(acc, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue) {
+                VectorActivation.apply($0) { Activation.geluErf.simd($0) }
+            }
         }
     }
 
