@@ -169,7 +169,13 @@ extension BenchPlan {
                                                  gemmShapes: [], adHocOnly: false))
         notes = []
         for row in baseline where row.suite != PeakSuite.name {
-            if row.suite == GemmSuite.name, GemmSuite.variants.contains(row.variant), let shape = try? GemmShape(parsing: row.shape) {
+            if row.suite == GemmSuite.name, row.kernel == MicrokernelCase.kernel {
+                if row.shape == MicrokernelCase.shape(GemmMicrokernels.preferred) {
+                    cases.append(MicrokernelCase.benchCase())
+                } else {
+                    notes.append("baseline row \(RegressionCheck.key(row)) is another microkernel or KC than this machine's; skipped")
+                }
+            } else if row.suite == GemmSuite.name, GemmSuite.variants.contains(row.variant), let shape = try? GemmShape(parsing: row.shape) {
                 cases.append(GemmSuite.gemmCase(shape, variant: row.variant, threads: row.threads))
             } else if row.suite == ActivationSuite.name, let benchCase = ActivationSuite.activationCase(row: row) {
                 cases.append(benchCase)

@@ -23,6 +23,10 @@ enum GemmSuite: BenchSuite {
         let shapes = request.adHocOnly ? request.gemmShapes : try Workloads.gemmShapes(workloadFile(quick: request.quick))
         let variants = request.variants.isEmpty ? Self.variants : Self.variants.filter(request.variants.contains)
         var cases: [BenchCase] = []
+        // The microkernel's own ceiling, before the GEMMs built on it (not for ad hoc shapes).
+        if !request.adHocOnly, request.threads.contains(1), variants.contains(GemmVariant.packed.rawValue) {
+            cases.append(MicrokernelCase.benchCase())
+        }
         for shape in shapes {
             for variant in variants {
                 if variant == GemmVariant.naive.rawValue && shape.flops > naiveFlopLimit { continue }
