@@ -3,8 +3,10 @@
 ///
 /// - NHWC: the buffer holds one row per output pixel, `(ky, kx, c)` along it, so it multiplies
 ///   the weights as a `K x outputChannels/groups` matrix packed once (`DenseWeights`), and the
-///   product lands in the output directly (leading dimension outputChannels). A 1x1 stride-1
-///   convolution is that GEMM over the input itself: every image at once, no copy.
+///   product lands in the output directly (leading dimension outputChannels). The rows are
+///   built a block of pixels at a time (`blockRows`), each block's GEMM right after, so the
+///   buffer is read back from L2 instead of memory. A 1x1 stride-1 convolution is that GEMM over
+///   the input itself: every image at once, no copy.
 /// - NCHW: the buffer holds one row per `(c, ky, kx)` and one column per output pixel; the
 ///   weights (OIHW, already `outputChannels x K`) multiply it from the left and the bias is per
 ///   row. A 1x1 stride-1 convolution reads each image's `C x HW` block as it is.
@@ -12,8 +14,35 @@ enum Im2colConvolution {
     /// Floats in the im2col buffers: one image and one group at a time per worker (0 when no
     /// copy is needed).
     static func workspaceCount(_ s: ConvolutionShape, layout: TensorLayout, threads: Int) -> Int {
-        let perImage = s.isPointwise ? 0 : s.outputHeight * s.outputWidth * s.inputChannelsPerGroup * s.kernelHeight * s.kernelWidth
-        return perImage * imageWorkers(s, layout: layout, threads: threads)
+        if s.isPointwise { return 0 }
+        let k = s.inputChannelsPerGroup * s.kernelHeight * s.kernelWidth
+        if layout == .nhwc {
+            let plan = blockPlan(s, threads: threads)
+            return plan.rows * k * plan.workers
+        }
+        return s.outputHeight * s.outputWidth * k * imageWorkers(s, layout: layout, threads: threads)
+    }
+
+    /// Output pixels per NHWC im2col block: as many rows as fill half of L2 (whole micro-panels),
+    /// but at least 96, so each B micro-panel the GEMM loads still serves 16 tiles, and at most
+    /// one image.
+    static func blockRows(_ s: ConvolutionShape) -> Int {
+        let k = s.inputChannelsPerGroup * s.kernelHeight * s.kernelWidth
+        let mr = GemmMicrokernels.preferred.mr
+        let fit = Topology.current.l2.sizeBytes / 2 / max(1, k * MemoryLayout<Float>.stride) / mr * mr
+        return max(1, min(s.outputHeight * s.outputWidth, max(16 * mr, fit)))
+    }
+
+    /// Rows per NHWC block and the workers that share the blocks: each worker takes whole
+    /// blocks with single-threaded GEMMs (no synchronisation inside a GEMM) when the blocks
+    /// share out evenly or are many. Otherwise (a small image at batch 1) one block is the whole
+    /// image and its GEMM is threaded, as a few short threaded GEMMs would each pay the sharing.
+    static func blockPlan(_ s: ConvolutionShape, threads: Int) -> (rows: Int, workers: Int) {
+        let pixels = s.outputHeight * s.outputWidth
+        let rows = blockRows(s)
+        let units = s.batch * s.groups * ((pixels + rows - 1) / rows)
+        let workers = Tuning.workers(requested: threads, flops: s.flops, minimumFlopsPerExtraWorker: Tuning.minimumFlopsPerExtraWorker)
+        return units >= 4 * workers || units % workers == 0 ? (rows, workers) : (pixels, 1)
     }
 
     /// Workers that each take whole images, with single-threaded GEMMs, when the batch divides
@@ -50,6 +79,11 @@ enum Im2colConvolution {
     static func run(_ s: ConvolutionShape, layout: TensorLayout, input: UnsafePointer<Float>, weights: UnsafePointer<Float>,
                     bias: UnsafePointer<Float>?, packedGroups: [DenseWeights], activation: Activation,
                     output: UnsafeMutablePointer<Float>, workspace: UnsafeMutablePointer<Float>, threads: Int) {
+        if layout == .nhwc && !s.isPointwise {
+            runBlocksNHWC(s, input: input, packedGroups: packedGroups, activation: activation, output: output,
+                          workspace: workspace, threads: threads)
+            return
+        }
         let workers = imageWorkers(s, layout: layout, threads: threads)
         if workers == 1 {
             run(s, images: 0..<s.batch, layout: layout, input: input, weights: weights, bias: bias, packedGroups: packedGroups,
@@ -87,13 +121,7 @@ enum Im2colConvolution {
                     weights.microkernel.packedGemm(problem, prepackedB: weights.panels, threads: threads, epilogue: epilogue)
                     continue
                 }
-                for n in images {
-                    fillRowsNHWC(s, image: n, group: group, input: input, into: workspace)
-                    let problem = GemmProblem(m: pixels, n: kg, k: k, alpha: 1, beta: 0,
-                                              a: workspace, lda: k, transA: .none, b: input, ldb: 1, transB: .none,
-                                              c: output + n * pixels * s.outputChannels + group * kg, ldc: s.outputChannels)
-                    weights.microkernel.packedGemm(problem, prepackedB: weights.panels, threads: threads, epilogue: epilogue)
-                }
+                preconditionFailure("NHWC layers with a kernel wider than 1x1 go through runBlocksNHWC")
             }
         case .nchw:
             let inputPlane = s.inputHeight * s.inputWidth
@@ -117,31 +145,66 @@ enum Im2colConvolution {
         }
     }
 
-    /// NHWC: row `oy * OW + ox` holds the `(ky, kx, c)` patch under output pixel (oy, ox); taps
-    /// on padding are zeros. Each tap is one contiguous run of the group's channels.
-    static func fillRowsNHWC(_ s: ConvolutionShape, image n: Int, group: Int, input: UnsafePointer<Float>,
+    /// NHWC, not 1x1: (image, block of `blockRows` pixels, group) units shared among the
+    /// workers; each fills its block's rows into its own part of the workspace, then runs the
+    /// block's GEMM into the output rows of those pixels.
+    private static func runBlocksNHWC(_ s: ConvolutionShape, input: UnsafePointer<Float>, packedGroups: [DenseWeights],
+                                      activation: Activation, output: UnsafeMutablePointer<Float>,
+                                      workspace: UnsafeMutablePointer<Float>, threads: Int) {
+        let kg = s.outputChannelsPerGroup
+        let k = s.inputChannelsPerGroup * s.kernelHeight * s.kernelWidth
+        let pixels = s.outputHeight * s.outputWidth
+        let (rowsPerBlock, workers) = blockPlan(s, threads: threads)
+        let blocksPerImage = (pixels + rowsPerBlock - 1) / rowsPerBlock
+        let units = s.batch * blocksPerImage * s.groups
+        let gemmThreads = workers == 1 ? threads : 1
+        let unitsPerWorker = (units + workers - 1) / workers
+        let groups = UncheckedSendable(packedGroups)
+        ParallelRegion.run(workers: workers) { worker in
+            let rows = workspace + worker * rowsPerBlock * k
+            for unit in min(units, worker * unitsPerWorker)..<min(units, (worker + 1) * unitsPerWorker) {
+                let group = unit % s.groups
+                let block = unit / s.groups % blocksPerImage
+                let n = unit / s.groups / blocksPerImage
+                let first = block * rowsPerBlock
+                let count = min(rowsPerBlock, pixels - first)
+                let weights = groups.value[group]
+                fillRowsNHWC(s, image: n, pixels: first..<(first + count), group: group, input: input, into: rows)
+                let problem = GemmProblem(m: count, n: kg, k: k, alpha: 1, beta: 0,
+                                          a: rows, lda: k, transA: .none, b: input, ldb: 1, transB: .none,
+                                          c: output + (n * pixels + first) * s.outputChannels + group * kg, ldc: s.outputChannels)
+                weights.microkernel.packedGemm(problem, prepackedB: weights.panels, threads: gemmThreads,
+                                               epilogue: GemmEpilogue(bias: weights.bias, activation: activation))
+            }
+        }
+    }
+
+    /// NHWC: row `p - pixels.lowerBound` holds the `(ky, kx, c)` patch under output pixel
+    /// p = oy * OW + ox of image n; taps on padding are zeros. Each tap is one contiguous run of
+    /// the group's channels.
+    static func fillRowsNHWC(_ s: ConvolutionShape, image n: Int, pixels: Range<Int>, group: Int, input: UnsafePointer<Float>,
                              into col: UnsafeMutablePointer<Float>) {
         let cg = s.inputChannelsPerGroup
         let k = cg * s.kernelHeight * s.kernelWidth
+        let outputWidth = s.outputWidth
         var row = col
-        for oy in 0..<s.outputHeight {
-            for ox in 0..<s.outputWidth {
-                var dst = row
-                for ky in 0..<s.kernelHeight {
-                    let iy = oy * s.strideHeight - s.paddingHeight + ky * s.dilationHeight
-                    for kx in 0..<s.kernelWidth {
-                        let ix = ox * s.strideWidth - s.paddingWidth + kx * s.dilationWidth
-                        if iy < 0 || iy >= s.inputHeight || ix < 0 || ix >= s.inputWidth {
-                            dst.update(repeating: 0, count: cg)
-                        } else {
-                            dst.update(from: input + ((n * s.inputHeight + iy) * s.inputWidth + ix) * s.inputChannels + group * cg,
-                                       count: cg)
-                        }
-                        dst += cg
+        for p in pixels {
+            let oy = p / outputWidth, ox = p % outputWidth
+            var dst = row
+            for ky in 0..<s.kernelHeight {
+                let iy = oy * s.strideHeight - s.paddingHeight + ky * s.dilationHeight
+                for kx in 0..<s.kernelWidth {
+                    let ix = ox * s.strideWidth - s.paddingWidth + kx * s.dilationWidth
+                    if iy < 0 || iy >= s.inputHeight || ix < 0 || ix >= s.inputWidth {
+                        dst.update(repeating: 0, count: cg)
+                    } else {
+                        dst.update(from: input + ((n * s.inputHeight + iy) * s.inputWidth + ix) * s.inputChannels + group * cg,
+                                   count: cg)
                     }
+                    dst += cg
                 }
-                row += k
             }
+            row += k
         }
     }
 

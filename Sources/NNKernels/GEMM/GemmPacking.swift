@@ -1,3 +1,5 @@
+import _KernelShims
+
 /// Copies blocks of op(A) and op(B) into the micro-panel layouts the microkernel streams
 /// through (BLIS's packing). Rows or columns past the matrix edge are zero-filled, so edge
 /// tiles run the same microkernel as full ones.
@@ -14,7 +16,17 @@ enum GemmPacking {
                 // k outer, rows inner: the panel is written in order while MR row streams are read in order.
                 let src = p.a + (i0 + r0) * p.lda + p0
                 if live == mr {
-                    for q in 0..<kc {
+                    var q = 0
+                    if mr == 6 {
+                        // Eight k steps a time, transposed in registers; each block's last store
+                        // spills two floats into the next k step, so the last block (q + 8 == kc)
+                        // goes to the scalar loop, which writes that step in full.
+                        while q + 8 < kc {
+                            nnk_pack_a6x8(src + q, p.lda, panel + q * mr)
+                            q += 8
+                        }
+                    }
+                    for q in q..<kc {
                         for r in 0..<mr { panel[q * mr + r] = src[r * p.lda + q] }
                     }
                 } else {

@@ -51,28 +51,18 @@ static inline void nnk_store_fence(void) { __builtin_ia32_sfence(); }
 /// Eight floats at any 4-byte alignment, for rows of a matrix that are not 32-byte aligned.
 typedef float nnk_float8_unaligned __attribute__((ext_vector_type(8), aligned(4)));
 
-/// Writes the transpose of the 8 x 8 block at `src` (rows `src_stride` floats apart) to `dst`
-/// (rows `dst_stride` apart): eight row loads, three rounds of shuffles in registers (the
-/// unpack / shuffle / 128-bit permute sequence of AVX), eight row stores. Layout changes between
-/// NCHW and channels-last are this block over every image.
-static inline void nnk_transpose8x8(const float *src, long src_stride, float *dst, long dst_stride) {
-    nnk_float8 r0 = *(const nnk_float8_unaligned *)(src + 0 * src_stride);
-    nnk_float8 r1 = *(const nnk_float8_unaligned *)(src + 1 * src_stride);
-    nnk_float8 r2 = *(const nnk_float8_unaligned *)(src + 2 * src_stride);
-    nnk_float8 r3 = *(const nnk_float8_unaligned *)(src + 3 * src_stride);
-    nnk_float8 r4 = *(const nnk_float8_unaligned *)(src + 4 * src_stride);
-    nnk_float8 r5 = *(const nnk_float8_unaligned *)(src + 5 * src_stride);
-    nnk_float8 r6 = *(const nnk_float8_unaligned *)(src + 6 * src_stride);
-    nnk_float8 r7 = *(const nnk_float8_unaligned *)(src + 7 * src_stride);
+/// The transpose of eight rows held in registers, `r[i][j]` -> `c[j][i]`: three rounds of
+/// shuffles (the unpack / shuffle / 128-bit permute sequence of AVX).
+static inline void nnk_transpose8_registers(const nnk_float8 r[8], nnk_float8 c[8]) {
     // Pairs of rows interleaved within each 128-bit half.
-    nnk_float8 t0 = __builtin_shufflevector(r0, r1, 0, 8, 1, 9, 4, 12, 5, 13);
-    nnk_float8 t1 = __builtin_shufflevector(r0, r1, 2, 10, 3, 11, 6, 14, 7, 15);
-    nnk_float8 t2 = __builtin_shufflevector(r2, r3, 0, 8, 1, 9, 4, 12, 5, 13);
-    nnk_float8 t3 = __builtin_shufflevector(r2, r3, 2, 10, 3, 11, 6, 14, 7, 15);
-    nnk_float8 t4 = __builtin_shufflevector(r4, r5, 0, 8, 1, 9, 4, 12, 5, 13);
-    nnk_float8 t5 = __builtin_shufflevector(r4, r5, 2, 10, 3, 11, 6, 14, 7, 15);
-    nnk_float8 t6 = __builtin_shufflevector(r6, r7, 0, 8, 1, 9, 4, 12, 5, 13);
-    nnk_float8 t7 = __builtin_shufflevector(r6, r7, 2, 10, 3, 11, 6, 14, 7, 15);
+    nnk_float8 t0 = __builtin_shufflevector(r[0], r[1], 0, 8, 1, 9, 4, 12, 5, 13);
+    nnk_float8 t1 = __builtin_shufflevector(r[0], r[1], 2, 10, 3, 11, 6, 14, 7, 15);
+    nnk_float8 t2 = __builtin_shufflevector(r[2], r[3], 0, 8, 1, 9, 4, 12, 5, 13);
+    nnk_float8 t3 = __builtin_shufflevector(r[2], r[3], 2, 10, 3, 11, 6, 14, 7, 15);
+    nnk_float8 t4 = __builtin_shufflevector(r[4], r[5], 0, 8, 1, 9, 4, 12, 5, 13);
+    nnk_float8 t5 = __builtin_shufflevector(r[4], r[5], 2, 10, 3, 11, 6, 14, 7, 15);
+    nnk_float8 t6 = __builtin_shufflevector(r[6], r[7], 0, 8, 1, 9, 4, 12, 5, 13);
+    nnk_float8 t7 = __builtin_shufflevector(r[6], r[7], 2, 10, 3, 11, 6, 14, 7, 15);
     // Four rows' values of columns j and j + 4 in each vector.
     nnk_float8 u0 = __builtin_shufflevector(t0, t2, 0, 1, 8, 9, 4, 5, 12, 13);
     nnk_float8 u1 = __builtin_shufflevector(t0, t2, 2, 3, 10, 11, 6, 7, 14, 15);
@@ -83,14 +73,38 @@ static inline void nnk_transpose8x8(const float *src, long src_stride, float *ds
     nnk_float8 u6 = __builtin_shufflevector(t5, t7, 0, 1, 8, 9, 4, 5, 12, 13);
     nnk_float8 u7 = __builtin_shufflevector(t5, t7, 2, 3, 10, 11, 6, 7, 14, 15);
     // Halves of rows 0-3 and 4-7 joined: column j of the block.
-    *(nnk_float8_unaligned *)(dst + 0 * dst_stride) = __builtin_shufflevector(u0, u4, 0, 1, 2, 3, 8, 9, 10, 11);
-    *(nnk_float8_unaligned *)(dst + 1 * dst_stride) = __builtin_shufflevector(u1, u5, 0, 1, 2, 3, 8, 9, 10, 11);
-    *(nnk_float8_unaligned *)(dst + 2 * dst_stride) = __builtin_shufflevector(u2, u6, 0, 1, 2, 3, 8, 9, 10, 11);
-    *(nnk_float8_unaligned *)(dst + 3 * dst_stride) = __builtin_shufflevector(u3, u7, 0, 1, 2, 3, 8, 9, 10, 11);
-    *(nnk_float8_unaligned *)(dst + 4 * dst_stride) = __builtin_shufflevector(u0, u4, 4, 5, 6, 7, 12, 13, 14, 15);
-    *(nnk_float8_unaligned *)(dst + 5 * dst_stride) = __builtin_shufflevector(u1, u5, 4, 5, 6, 7, 12, 13, 14, 15);
-    *(nnk_float8_unaligned *)(dst + 6 * dst_stride) = __builtin_shufflevector(u2, u6, 4, 5, 6, 7, 12, 13, 14, 15);
-    *(nnk_float8_unaligned *)(dst + 7 * dst_stride) = __builtin_shufflevector(u3, u7, 4, 5, 6, 7, 12, 13, 14, 15);
+    c[0] = __builtin_shufflevector(u0, u4, 0, 1, 2, 3, 8, 9, 10, 11);
+    c[1] = __builtin_shufflevector(u1, u5, 0, 1, 2, 3, 8, 9, 10, 11);
+    c[2] = __builtin_shufflevector(u2, u6, 0, 1, 2, 3, 8, 9, 10, 11);
+    c[3] = __builtin_shufflevector(u3, u7, 0, 1, 2, 3, 8, 9, 10, 11);
+    c[4] = __builtin_shufflevector(u0, u4, 4, 5, 6, 7, 12, 13, 14, 15);
+    c[5] = __builtin_shufflevector(u1, u5, 4, 5, 6, 7, 12, 13, 14, 15);
+    c[6] = __builtin_shufflevector(u2, u6, 4, 5, 6, 7, 12, 13, 14, 15);
+    c[7] = __builtin_shufflevector(u3, u7, 4, 5, 6, 7, 12, 13, 14, 15);
+}
+
+/// Writes the transpose of the 8 x 8 block at `src` (rows `src_stride` floats apart) to `dst`
+/// (rows `dst_stride` apart): eight row loads, the shuffles, eight row stores. Layout changes
+/// between NCHW and channels-last are this block over every image.
+static inline void nnk_transpose8x8(const float *src, long src_stride, float *dst, long dst_stride) {
+    nnk_float8 r[8], c[8];
+    for (int i = 0; i < 8; i++) r[i] = *(const nnk_float8_unaligned *)(src + i * src_stride);
+    nnk_transpose8_registers(r, c);
+    for (int j = 0; j < 8; j++) *(nnk_float8_unaligned *)(dst + j * dst_stride) = c[j];
+}
+
+/// Packs eight k steps of six rows of A (rows `lda` floats apart) into a GEMM micro-panel of
+/// MR = 6: `dst[q * 6 + r] = src[r * lda + q]`, 48 floats. The rows are transposed in registers
+/// with two zero rows, and each column's eight lanes are stored six floats after the last, so
+/// every store overwrites the previous one's two spare lanes: the last store also writes two
+/// floats past the 48, which the caller must own and overwrite afterwards.
+static inline void nnk_pack_a6x8(const float *src, long lda, float *dst) {
+    nnk_float8 r[8], c[8];
+    for (int i = 0; i < 6; i++) r[i] = *(const nnk_float8_unaligned *)(src + i * lda);
+    r[6] = (nnk_float8){0, 0, 0, 0, 0, 0, 0, 0};
+    r[7] = r[6];
+    nnk_transpose8_registers(r, c);
+    for (int j = 0; j < 8; j++) *(nnk_float8_unaligned *)(dst + j * 6) = c[j];
 }
 
 // MARK: CPU features, asked of the CPU at run time.
