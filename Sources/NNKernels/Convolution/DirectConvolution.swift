@@ -176,8 +176,9 @@ final class DirectConvolution: @unchecked Sendable {
     /// `finishOverwriting`), which halved the time of LeNet's nine-step tiles.
     @inline(never)
     private func computeTile(rows: InlineArray<6, UnsafePointer<Float>>, chunkLength: Int, weights: UnsafePointer<Float>,
-                      partial: UnsafeMutableRawPointer, isFirst: Bool, isLast: Bool, destination: UnsafeMutablePointer<Float>,
-                      liveRows: Int, liveColumns: Int, scratch: UnsafeMutablePointer<Float>, epilogue: TileEpilogue) {
+                             partial: UnsafeMutableRawPointer, isFirst: Bool, isLast: Bool,
+                             destination: UnsafeMutablePointer<Float>, liveRows: Int, liveColumns: Int,
+                             scratch: UnsafeMutablePointer<Float>, epilogue: TileEpilogue) {
         let mr = Self.mr, nr = Self.nr
         var acc = isFirst ? Tile.Accumulators(repeating: InlineArray(repeating: .zero)) : Self.load(partial)
         if let stepOffsets {

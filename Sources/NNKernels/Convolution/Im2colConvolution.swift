@@ -111,17 +111,15 @@ enum Im2colConvolution {
         let kernel = GemmMicrokernels.preferred
         switch layout {
         case .nhwc:
+            // Only 1x1 stride-1 layers come here (the others go through `runBlocksNHWC`): one
+            // GEMM over every image's pixels at once, reading the input as it is.
             for (group, weights) in packedGroups.enumerated() {
-                let epilogue = GemmEpilogue(bias: weights.bias, activation: activation)
-                if s.isPointwise {
-                    let problem = GemmProblem(m: s.batch * pixels, n: kg, k: cg, alpha: 1, beta: 0,
-                                              a: input + group * cg, lda: s.inputChannels, transA: .none,
-                                              b: input, ldb: 1, transB: .none,
-                                              c: output + group * kg, ldc: s.outputChannels)
-                    weights.microkernel.packedGemm(problem, prepackedB: weights.panels, threads: threads, epilogue: epilogue)
-                    continue
-                }
-                preconditionFailure("NHWC layers with a kernel wider than 1x1 go through runBlocksNHWC")
+                let problem = GemmProblem(m: s.batch * pixels, n: kg, k: cg, alpha: 1, beta: 0,
+                                          a: input + group * cg, lda: s.inputChannels, transA: .none,
+                                          b: input, ldb: 1, transB: .none,
+                                          c: output + group * kg, ldc: s.outputChannels)
+                weights.microkernel.packedGemm(problem, prepackedB: weights.panels, threads: threads,
+                                               epilogue: GemmEpilogue(bias: weights.bias, activation: activation))
             }
         case .nchw:
             let inputPlane = s.inputHeight * s.inputWidth
