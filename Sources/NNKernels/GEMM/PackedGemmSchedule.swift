@@ -39,7 +39,14 @@ struct PackedGemmSchedule {
         columnBlocks = (n + nc - 1) / nc
         depthBlocks = (k + kc - 1) / kc
         let panelsPerBlock = nc / nr
-        split = m >= workers * mr * 4 || workers == 1 ? .rows : .columns
+        // Rows while each worker gets a few micro-panels of A of its own. When all of A is one
+        // MC block and B has micro-panels to spare, the B micro-panels instead: a batch of 64
+        // is 11 micro-panels of 6 rows, cut 6 + 5 between two workers, so one waited for the
+        // other at every k slice, while B's micro-panels share out evenly (every worker packs
+        // the small A itself).
+        let fewRows = m < workers * mr * 4
+        let oneBlockOfA = m <= mc && panelsPerBlock >= 4 * workers
+        split = workers > 1 && (fewRows || oneBlockOfA) ? .columns : .rows
         switch split {
         case .rows:
             let perWorker = (m + workers - 1) / workers
