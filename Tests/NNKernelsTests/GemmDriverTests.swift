@@ -148,11 +148,15 @@ struct GemmDriverTests {
     @Test("a larger problem with default blocking on 2 threads")
     func largerThreaded() throws {
         var rng = SplitMix64(seed: 2024)
-        for (transA, transB) in [(Transpose.none, Transpose.none), (.transposed, .transposed)] {
-            let testCase = GemmCase(transA: transA, transB: transB, m: 131, n: 149, k: 300, alpha: 1, beta: 0.5,
-                                    padding: 5, rng: &rng)
-            let result = try testCase.run { Gemm.run($0, variant: .packed, threads: 2) }
-            testCase.check(result, "packed default blocking threads=2")
+        // 131 rows are one MC block of A, so the workers split B's micro-panels; 300 rows are
+        // more than one, so they split the rows. K = 300 is two KC slices either way.
+        for m in [131, 300] {
+            for (transA, transB) in [(Transpose.none, Transpose.none), (.transposed, .transposed)] {
+                let testCase = GemmCase(transA: transA, transB: transB, m: m, n: 149, k: 300, alpha: 1, beta: 0.5,
+                                        padding: 5, rng: &rng)
+                let result = try testCase.run { Gemm.run($0, variant: .packed, threads: 2) }
+                testCase.check(result, "packed default blocking m=\(m) threads=2")
+            }
         }
     }
 }
