@@ -64,7 +64,7 @@ struct ConvolutionCase: CustomStringConvertible {
                         let spacing = Double(max(Float(value).magnitude.ulp, Float.leastNonzeroMagnitude))
                         let own = activation == .identity || activation == .relu ? 0
                             : (activation.simdULPBound + activation.argumentRoundingULP(sum)) * spacing
-                        let bound = FusedReference.slope(activation) * Double(taps + 5) * u * magnitude + own
+                        let bound = activation.largestSlope * Double(taps + 5) * u * magnitude + own
                             + Double(Float.leastNormalMagnitude)
                         result[outputIndex(n, oc, oy, ox)] = (value, bound)
                     }

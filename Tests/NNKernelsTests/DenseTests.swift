@@ -163,7 +163,7 @@ struct MLPTests {
                     let value = activation.reference(sum)
                     next[i * n + j] = value
                     let spacing = Double(max(Float(value).magnitude.ulp, Float.leastNonzeroMagnitude))
-                    nextError[i * n + j] = FusedReference.slope(activation) * (carried + Double(k + 4) * u * magnitude)
+                    nextError[i * n + j] = activation.largestSlope * (carried + Double(k + 4) * u * magnitude)
                         + (activation.simdULPBound + activation.argumentRoundingULP(sum)) * spacing
                         + Double(Float.leastNormalMagnitude)
                 }

@@ -4,15 +4,6 @@ import NNKernels
 /// GEMM's bound on z (plus the rounding of the bias addition) carried through the activation's
 /// largest slope, plus the activation's own error in ulp of the result (`simdULPBound`).
 struct FusedReference {
-    /// Largest |g'(x)| of each activation: what an error in its argument can grow to.
-    static func slope(_ activation: Activation) -> Double {
-        switch activation {
-        case .sigmoid: return 0.25
-        case .gelu, .geluErf: return 1.13
-        default: return 1
-        }
-    }
-
     var values: [Double]
     var tolerances: [Double]
 
@@ -29,7 +20,7 @@ struct FusedReference {
             let spacing = Double(max(Float(value).magnitude.ulp, Float.leastNonzeroMagnitude))
             let own = activation == .identity || activation == .relu ? 0
                 : (activation.simdULPBound + activation.argumentRoundingULP(pre)) * spacing
-            tolerances.append(Self.slope(activation) * argumentError + own + Double(Float.leastNormalMagnitude))
+            tolerances.append(activation.largestSlope * argumentError + own + Double(Float.leastNormalMagnitude))
         }
     }
 

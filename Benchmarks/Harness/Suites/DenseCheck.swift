@@ -9,13 +9,6 @@ import NNKernels
 /// fraction of its bound: a row passes at 1 or below.
 enum DenseCheck {
     static let sampledRows = 8
-    static func slope(_ activation: Activation) -> Double {
-        switch activation {
-        case .sigmoid: return 0.25
-        case .gelu, .geluErf: return 1.13
-        default: return 1
-        }
-    }
 
     static func sampleRows(_ m: Int) -> [Int] {
         m <= sampledRows ? Array(0..<m) : (0..<sampledRows).map { $0 * (m - 1) / (sampledRows - 1) }
@@ -40,7 +33,7 @@ enum DenseCheck {
             let spacing = Double(max(Float(value).magnitude.ulp, Float.leastNonzeroMagnitude))
             let own = activation == .identity || activation == .relu ? 0 : (activation.simdULPBound + activation.argumentRoundingULP(sum)) * spacing
             values[j] = value
-            bounds[j] = slope(activation) * (carried + Double(k + 4) * u * magnitude) + own + Double(Float.leastNormalMagnitude)
+            bounds[j] = activation.largestSlope * (carried + Double(k + 4) * u * magnitude) + own + Double(Float.leastNormalMagnitude)
         }
         return (values, bounds)
     }

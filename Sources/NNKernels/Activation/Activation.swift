@@ -54,6 +54,17 @@ public enum Activation: Equatable, Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Largest |g'(x)|: how much an error in the argument can grow through the activation, for
+    /// the tolerances of fused kernels (the tests' and `--check`'s).
+    public var largestSlope: Double {
+        switch self {
+        case .sigmoid: return 0.25
+        case .gelu, .geluErf: return 1.13
+        case let .leakyReLU(slope): return max(1, Double(abs(slope)))
+        case .identity, .relu, .tanh: return 1
+        }
+    }
+
     /// The documented bound of `simd` in ulp of the result (see `VectorMath`), before GELU's
     /// `argumentRoundingULP`: what the fused kernels' tests and `--check` allow the activation.
     public var simdULPBound: Double {
