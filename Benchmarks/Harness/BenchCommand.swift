@@ -82,9 +82,11 @@ public enum BenchCommand {
                     print("confirming \(suspectRows.count) row\(suspectRows.count == 1 ? "" : "s") with a second measurement of \(rounds) rounds")
                     let confirmation = try measure(BenchPlan(baseline: suspectRows, options).cases, rounds: rounds,
                                                    runner: runner, check: false)
-                    let confirmed = check.compare(old: suspectRows, new: confirmation.finishedRows())
+                    var confirmingCheck = check
+                    confirmingCheck.confirming = true
+                    let confirmed = confirmingCheck.compare(old: suspectRows, new: confirmation.finishedRows())
                     print("")
-                    if report(confirmed, check, markdown: options.markdown) != 0 {
+                    if report(confirmed, confirmingCheck, markdown: options.markdown) != 0 {
                         print("regression confirmed")
                         status = 1
                     } else {

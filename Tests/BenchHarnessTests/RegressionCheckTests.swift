@@ -55,6 +55,37 @@ struct RegressionCheckTests {
         #expect(comparisons.first?.regressed == false)
     }
 
+    @Test func theConfirmationHoldsTheNewFastestAgainstTheOldMedian() throws {
+        // A CI run of unchanged code: the baseline's 9 samples of a two-thread dense row, and the
+        // second measurement's 9, on a machine whose peak was the same.
+        func denseRow(_ samples: [Double]) -> ReportRow {
+            var dense = row(base: 1)
+            let stats = SampleStatistics(samples)!
+            dense.medianMs = stats.median; dense.minMs = stats.min; dense.maxMs = stats.max
+            dense.gflops = 134.2 / stats.median; dense.percentOfPeak = dense.gflops! / 200 * 100
+            dense.samplesMs = samples
+            return dense
+        }
+        let baseline = denseRow([1.058, 0.955, 1.067, 1.286, 0.967, 0.889, 1.251, 1.024, 1.284])
+        let again = denseRow([1.079, 1.760, 1.127, 1.309, 1.423, 1.821, 1.599, 1.454, 1.555])
+        // The first comparison calls it a regression (its fastest is 21% slower than the baseline's
+        // fastest); the confirmation does not (its fastest is 2% slower than the baseline's median).
+        #expect(try #require(RegressionCheck().compare(old: [baseline], new: [again]).first).regressed)
+        var confirming = RegressionCheck()
+        confirming.confirming = true
+        let confirmed = try #require(confirming.compare(old: [baseline], new: [again]).first)
+        #expect(!confirmed.regressed)
+        #expect(abs(confirmed.bestTimeRatio - 1.079 / 1.058) < 1e-9)
+        // The price: a row whose baseline spread 19% must slow by more than that to be condemned.
+        // Every sample 30% longer is not enough (its fastest, 1.156 ms, is 9% over the median),
+        // 50% is; and a steady row is still condemned at 20%.
+        let slower = denseRow(baseline.samplesMs.map { 1.3 * $0 }), muchSlower = denseRow(baseline.samplesMs.map { 1.5 * $0 })
+        #expect(try !#require(confirming.compare(old: [baseline], new: [slower]).first).regressed)
+        #expect(try #require(confirming.compare(old: [baseline], new: [muchSlower]).first).regressed)
+        #expect(try #require(confirming.compare(old: [row(base: 1)], new: [row(base: 1.2)]).first).regressed)
+        #expect(confirming.renderText(confirming.compare(old: [baseline], new: [muchSlower])).contains("fastest vs old median"))
+    }
+
     @Test func aSmallOrInsignificantChangeIsNotARegression() {
         #expect(RegressionCheck().compare(old: [row(base: 1)], new: [row(base: 1.05)]).first?.regressed == false)
         // 15% slower but the samples overlap heavily: not significant at 1%.
