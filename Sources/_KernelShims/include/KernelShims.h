@@ -32,6 +32,8 @@ void nnk_wait_until_at_least(const int64_t *p, int64_t target);
 /// Asks for the cache line at `p` in L1, for writing: the microkernel's C tile is fetched while
 /// the k loop runs instead of stalling the stores at its end.
 static inline void nnk_prefetch_for_write(const void *p) { __builtin_prefetch(p, 1, 3); }
+/// Asks for the cache line at `p` in L1, for reading.
+static inline void nnk_prefetch_for_read(const void *p) { __builtin_prefetch(p, 0, 3); }
 
 // MARK: Non-temporal stores
 
@@ -45,6 +47,15 @@ static inline void nnk_stream_store8(float *p, nnk_float8 v) {
 }
 /// Orders the non-temporal stores before what follows (they are weakly ordered).
 static inline void nnk_store_fence(void) { __builtin_ia32_sfence(); }
+
+// MARK: Lane selection
+
+/// Lanes 0, 2, ..., 14 of the sixteen floats `a` then `b`: one in-lane shuffle and one
+/// cross-lane permute on AVX (stride-2 pooling's taps). Swift's `SIMD16.evenHalf` builds it
+/// from narrower pieces.
+static inline nnk_float8 nnk_even_lanes16(nnk_float8 a, nnk_float8 b) {
+    return __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14);
+}
 
 // MARK: Transposes
 
