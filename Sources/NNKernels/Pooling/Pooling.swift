@@ -3,8 +3,8 @@ import _KernelShims
 /// Max and average pooling, `naive` (one value at a time) and `simd`:
 /// - NHWC: each window tap is a run of contiguous channels, so vectors run along the channels;
 /// - NCHW: separable, the window's rows folded into a row buffer padded with the identity,
-///   then vectors run along output columns of it: plain loads for stride 1, the even lanes of a
-///   16-lane load for stride 2; other strides go one value at a time.
+///   then vectors run along output columns of it: plain loads for stride 1, the even lanes of two
+///   adjacent loads for stride 2; other strides go one value at a time.
 /// Max pooling keeps the first of equal values and ignores NaN only where `>` does (both
 /// variants compare the same way).
 public enum Pooling {
@@ -110,7 +110,7 @@ public enum Pooling {
     /// 1. the window's rows are folded column by column into a row buffer (plain vector loads
     ///    along the input row), whose columns left and right of the image hold the identity;
     /// 2. each vector of eight output columns folds `windowWidth` taps of that buffer: plain
-    ///    loads for stride 1, the even lanes of a 16-lane load for stride 2.
+    ///    loads for stride 1, the even lanes of two adjacent loads for stride 2.
     /// Padding columns are identities, so no output column is an edge case and every one goes
     /// eight at a time; average pooling multiplies each column by 1 / its own count of taps inside
     /// the image. Strides above 2 go one value at a time.
@@ -133,7 +133,7 @@ public enum Pooling {
         let width = Vector.scalarCount
         let vectors = (outputWidth + width - 1) / width
         // Buffer column b holds input column b - paddingWidth; output column ox's tap kx is
-        // buffer column ox * sw + kx. The last vector's 16-lane loads reach past its last tap.
+        // buffer column ox * sw + kx. The last vector's pairs of loads reach past its last tap.
         let bufferCount = vectors * width * sw + s.windowWidth + 2 * width
         // Two row buffers: row oy + 1 is folded into one while row oy is read from the other, so
         // the unaligned reads never wait on stores still in flight (a load that spans two
