@@ -61,10 +61,8 @@ struct ConvolutionCase: CustomStringConvertible {
                             }
                         }
                         let value = activation.reference(sum)
-                        let spacing = Double(max(Float(value).magnitude.ulp, Float.leastNonzeroMagnitude))
-                        let own = activation == .identity || activation == .relu ? 0
-                            : (activation.simdULPBound + activation.argumentRoundingULP(sum)) * spacing
-                        let bound = activation.largestSlope * Double(taps + 5) * u * magnitude + own
+                        let bound = activation.largestSlope * Double(taps + 5) * u * magnitude
+                            + activation.simdError(argument: sum, value: value)
                             + Double(Float.leastNormalMagnitude)
                         result[outputIndex(n, oc, oy, ox)] = (value, bound)
                     }

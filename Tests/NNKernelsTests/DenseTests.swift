@@ -162,9 +162,8 @@ struct MLPTests {
                     let activation = activations[layer]
                     let value = activation.reference(sum)
                     next[i * n + j] = value
-                    let spacing = Double(max(Float(value).magnitude.ulp, Float.leastNonzeroMagnitude))
                     nextError[i * n + j] = activation.largestSlope * (carried + Double(k + 4) * u * magnitude)
-                        + (activation.simdULPBound + activation.argumentRoundingULP(sum)) * spacing
+                        + activation.simdError(argument: sum, value: value)
                         + Double(Float.leastNormalMagnitude)
                 }
             }

@@ -2,7 +2,7 @@ import NNKernels
 
 /// The reference for a GEMM followed by the epilogue `act(z + bias)`, with its tolerance: the
 /// GEMM's bound on z (plus the rounding of the bias addition) carried through the activation's
-/// largest slope, plus the activation's own error in ulp of the result (`simdULPBound`).
+/// largest slope, plus the activation's own error (`Activation.simdError`).
 struct FusedReference {
     var values: [Double]
     var tolerances: [Double]
@@ -17,10 +17,8 @@ struct FusedReference {
             let value = activation.reference(pre)
             values.append(value)
             let argumentError = gemm.tolerances[index] + 2 * u * (abs(pre) + abs(b))
-            let spacing = Double(max(Float(value).magnitude.ulp, Float.leastNonzeroMagnitude))
-            let own = activation == .identity || activation == .relu ? 0
-                : (activation.simdULPBound + activation.argumentRoundingULP(pre)) * spacing
-            tolerances.append(activation.largestSlope * argumentError + own + Double(Float.leastNormalMagnitude))
+            tolerances.append(activation.largestSlope * argumentError + activation.simdError(argument: pre, value: value)
+                              + Double(Float.leastNormalMagnitude))
         }
     }
 

@@ -4,8 +4,8 @@ import NNKernels
 /// Checks dense layers and MLPs against a Double reference on a sample of batch rows (every
 /// column of each). The bound on each output: the GEMM's rounding, `(K + 4) ulp` of the sum of
 /// |terms| and |bias|, carried through the activation's largest slope, plus the activation's own
-/// error (`Activation.simdULPBound`, and GELU's argument rounding); through an MLP each layer also
-/// carries the previous layer's bound through |W|. `check_error` is the largest error as a
+/// error (`Activation.simdError`: its ULP bound and GELU's argument rounding); through an MLP
+/// each layer also carries the previous layer's bound through |W|. `check_error` is the largest error as a
 /// fraction of its bound: a row passes at 1 or below.
 enum DenseCheck {
     static let sampledRows = 8
@@ -30,10 +30,9 @@ enum DenseCheck {
                 carried += abs(w) * hError[p]
             }
             let value = activation.reference(sum)
-            let spacing = Double(max(Float(value).magnitude.ulp, Float.leastNonzeroMagnitude))
-            let own = activation == .identity || activation == .relu ? 0 : (activation.simdULPBound + activation.argumentRoundingULP(sum)) * spacing
             values[j] = value
-            bounds[j] = activation.largestSlope * (carried + Double(k + 4) * u * magnitude) + own + Double(Float.leastNormalMagnitude)
+            bounds[j] = activation.largestSlope * (carried + Double(k + 4) * u * magnitude)
+                + activation.simdError(argument: sum, value: value) + Double(Float.leastNormalMagnitude)
         }
         return (values, bounds)
     }

@@ -66,7 +66,7 @@ public enum Activation: Equatable, Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The documented bound of `simd` in ulp of the result (see `VectorMath`), before GELU's
-    /// `argumentRoundingULP`: what the fused kernels' tests and `--check` allow the activation.
+    /// `argumentRoundingULP` (`simdError` gives both in absolute terms).
     public var simdULPBound: Double {
         switch self {
         case .identity, .relu: return 0
@@ -75,6 +75,15 @@ public enum Activation: Equatable, Hashable, Sendable, CustomStringConvertible {
         case .gelu: return 4
         case .geluErf: return 7
         }
+    }
+
+    /// The absolute error `simd` may add to the activation's correctly rounded `value` at
+    /// `argument`: its ULP bound plus GELU's argument rounding, in units of the Float spacing at
+    /// the value (the smallest subnormal near zero). What the fused kernels' tests and `--check`
+    /// allow the activation itself; 0 for identity and ReLU, which are exact.
+    public func simdError(argument: Double, value: Double) -> Double {
+        let spacing = Double(max(Float(value).magnitude.ulp, Float.leastNonzeroMagnitude))
+        return (simdULPBound + argumentRoundingULP(argument)) * spacing
     }
 
     /// Error the SIMD kernel may add, in ulp, beyond its own few ulp, because an exponent it
