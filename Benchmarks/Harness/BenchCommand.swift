@@ -52,7 +52,8 @@ public enum BenchCommand {
         let path = options.outPath ?? defaultOutputPath(started)
         try CSVReport.write(rows, to: path)
         let metadata = RunMetadata(startedAt: started, arguments: arguments,
-                                   peakGflops: execution.peakGflops, bandwidthGBps: execution.bandwidthGBps)
+                                   peakGflops: execution.peakGflops, bandwidthGBps: execution.bandwidthGBps,
+                                   cacheBandwidthGBps: execution.cacheBandwidthGBps)
         let metadataPath = (path.hasSuffix(".csv") ? String(path.dropLast(4)) : path) + ".meta.json"
         try metadata.json().write(to: URL(fileURLWithPath: metadataPath))
         print("")
@@ -84,7 +85,8 @@ public enum BenchCommand {
                                                    runner: runner, check: false)
                     var confirmingCheck = check
                     confirmingCheck.confirming = true
-                    let confirmed = confirmingCheck.compare(old: suspectRows, new: confirmation.finishedRows())
+                    // The whole baseline, for its probes; only the suspects are in both.
+                    let confirmed = confirmingCheck.compare(old: baseline, new: confirmation.finishedRows())
                     print("")
                     if report(confirmed, confirmingCheck, markdown: options.markdown) != 0 {
                         print("regression confirmed")

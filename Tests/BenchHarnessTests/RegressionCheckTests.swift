@@ -86,6 +86,45 @@ struct RegressionCheckTests {
         #expect(confirming.renderText(confirming.compare(old: [baseline], new: [muchSlower])).contains("fastest vs old median"))
     }
 
+    @Test func aMemoryRowIsHeldAgainstTheProbeWhoseWorkingSetHoldsIt() throws {
+        /// A bandwidth row (or probe) moving `bytes` a call, 9 samples from `fastest` ms up by 1% steps.
+        func traffic(_ suite: String, _ kernel: String, bytes: Double, fastest: Double) -> ReportRow {
+            let samples = (0..<9).map { fastest * (1 + 0.01 * Double($0)) }
+            let stats = SampleStatistics(samples)!
+            return ReportRow(suite: suite, kernel: kernel, variant: "simd", shape: "n:\(Int(bytes))", threads: 1,
+                             repetitions: 9, iterations: 9, medianMs: stats.median, minMs: stats.min, maxMs: stats.max,
+                             cvPercent: stats.cvPercent, gbps: bytes / 1e9 / (stats.median * 1e-3), samplesMs: samples)
+        }
+        let memoryTriad = traffic("peak", PeakSuite.triadKernel, bytes: 192 * 1048576, fastest: 10)
+        let cacheTriad = traffic("peak", PeakSuite.cacheTriadKernel, bytes: 8 * 1048576, fastest: 0.1)
+        let relu = traffic("activation", "relu", bytes: 2 * 1048576, fastest: 0.03)
+        let pool = traffic("pool", "maxpool-nchw", bytes: 32 * 1048576, fastest: 1.5)
+        let old = [memoryTriad, cacheTriad, relu, pool]
+        func slowed(_ row: ReportRow, _ factor: Double) -> ReportRow {
+            var slower = row
+            slower.samplesMs = row.samplesMs.map { $0 * factor }
+            slower.medianMs *= factor; slower.minMs *= factor; slower.maxMs *= factor
+            slower.gbps = row.gbps! / factor
+            return slower
+        }
+        func verdicts(_ new: [ReportRow]) -> [String: Bool] {
+            Dictionary(uniqueKeysWithValues: RegressionCheck().compare(old: old, new: new).map { ($0.key, $0.regressed) })
+        }
+        let reluKey = RegressionCheck.key(relu), poolKey = RegressionCheck.key(pool)
+        // A neighbour on the shared L3: the cache-resident row and the cache triad 25% slower, the
+        // memory triad not. Not a regression; the 32 MiB row slowed as much is one.
+        let contended = verdicts([memoryTriad, slowed(cacheTriad, 1.25), slowed(relu, 1.25), slowed(pool, 1.25)])
+        #expect(contended[reluKey] == false && contended[poolKey] == true)
+        // The cache triad as fast as before: the same slowdown of the cache-resident row is one.
+        #expect(verdicts([memoryTriad, cacheTriad, slowed(relu, 1.25), pool])[reluKey] == true)
+        // Memory 25% slower: the 32 MiB row is excused, the 2 MiB row is not.
+        let memorySlow = verdicts([slowed(memoryTriad, 1.25), cacheTriad, slowed(relu, 1.25), slowed(pool, 1.25)])
+        #expect(memorySlow[reluKey] == true && memorySlow[poolKey] == false)
+        // A baseline from before the cache triad existed: both rows are held against the memory triad.
+        let older = RegressionCheck().compare(old: [memoryTriad, relu], new: [slowed(memoryTriad, 1.25), slowed(relu, 1.25)])
+        #expect(older.first?.regressed == false)
+    }
+
     @Test func aSmallOrInsignificantChangeIsNotARegression() {
         #expect(RegressionCheck().compare(old: [row(base: 1)], new: [row(base: 1.05)]).first?.regressed == false)
         // 15% slower but the samples overlap heavily: not significant at 1%.

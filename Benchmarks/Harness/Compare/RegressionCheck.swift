@@ -11,8 +11,9 @@ import Foundation
 /// - the Mann-Whitney U test says its times are larger with p below `significance`
 ///   (when both reports carry per-repetition samples);
 /// - its share of the FMA peak measured in the same run (of the triad bandwidth, for rows whose
-///   measure is memory traffic), computed from the fastest repetitions, fell by more than the
-///   threshold: a machine that is slower all over slows the probes as much as the kernels.
+///   measure is memory traffic: the cache triad for rows whose traffic fits in it, see
+///   `Yardsticks`), computed from the fastest repetitions, fell by more than the threshold: a
+///   machine that is slower all over slows the probes as much as the kernels.
 ///
 /// `bench --compare` then measures the rows that regressed a second time, independently, and
 /// fails only when they regress again. That second comparison (`confirming`) asks more before it
@@ -51,6 +52,7 @@ struct RegressionCheck {
     /// not kernels, and are left out.
     func compare(old: [ReportRow], new: [ReportRow]) -> [RowComparison] {
         let newByKey = Dictionary(new.map { (Self.key($0), $0) }, uniquingKeysWith: { first, _ in first })
+        let oldProbes = Yardsticks(old), newProbes = Yardsticks(new)
         let limit = 1 + thresholdPercent / 100
         return old.compactMap { oldRow in
             guard oldRow.suite != PeakSuite.name, let newRow = newByKey[Self.key(oldRow)],
@@ -58,18 +60,20 @@ struct RegressionCheck {
             let timeRatio = newRow.medianMs / oldRow.medianMs
             let oldReference = confirming ? oldRow.medianMs : oldRow.minMs
             let bestTimeRatio = oldReference > 0 && newRow.minMs > 0 ? newRow.minMs / oldReference : timeRatio
-            // The yardstick each run measured, recovered from its median rate and share of it.
-            // Rows whose measure is memory traffic are held against the measured bandwidth (a
-            // neighbour contending for memory slows them, not the FMA probe); others against the peak.
+            // How much faster the old machine was at what the row needs, from the probes both
+            // reports measured; for reports without probe rows, recovered from each row's rate
+            // and share of its run's yardstick. Rows whose measure is memory traffic are held
+            // against a bandwidth (a neighbour contending for memory slows them, not the FMA probe).
             func yardstick(_ row: ReportRow) -> Double? {
                 if let rate = row.gbps, let share = row.percentOfBandwidth, share > 0 { return rate / share }
                 if let rate = row.gflops, let share = row.percentOfPeak, share > 0 { return rate / share }
                 return nil
             }
-            var shareRatio: Double?
-            if let oldYardstick = yardstick(oldRow), let newYardstick = yardstick(newRow) {
-                shareRatio = oldYardstick / newYardstick / bestTimeRatio
+            var machineSpeedRatio = Yardsticks.machineSpeedRatio(for: oldRow, old: oldProbes, new: newProbes)
+            if machineSpeedRatio == nil, let oldYardstick = yardstick(oldRow), let newYardstick = yardstick(newRow) {
+                machineSpeedRatio = oldYardstick / newYardstick
             }
+            let shareRatio = machineSpeedRatio.map { $0 / bestTimeRatio }
             let pValue = oldRow.samplesMs.count >= 2 && newRow.samplesMs.count >= 2
                 ? MannWhitney.pValue(larger: newRow.samplesMs, smaller: oldRow.samplesMs) : nil
             let slower = bestTimeRatio > limit && timeRatio > limit

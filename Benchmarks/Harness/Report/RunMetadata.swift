@@ -7,6 +7,8 @@ struct RunMetadata {
     var arguments: [String]
     var peakGflops: [Int: Double]
     var bandwidthGBps: [Int: Double]
+    /// The triad over arrays resident in the L3, which the regression check uses.
+    var cacheBandwidthGBps: [Int: Double] = [:]
 
     static var buildConfiguration: String {
         #if DEBUG
@@ -55,6 +57,7 @@ struct RunMetadata {
             ] as [String: Any],
             "measured_peak_gflops": Dictionary(uniqueKeysWithValues: peakGflops.map { ("threads_\($0.key)", $0.value) }),
             "measured_triad_gbps": Dictionary(uniqueKeysWithValues: bandwidthGBps.map { ("threads_\($0.key)", $0.value) }),
+            "measured_cache_triad_gbps": Dictionary(uniqueKeysWithValues: cacheBandwidthGBps.map { ("threads_\($0.key)", $0.value) }),
             "pinning": ThreadPinning.status,
             "gemm": [
                 "microkernel": GemmMicrokernels.preferred.name,

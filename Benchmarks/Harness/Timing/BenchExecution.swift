@@ -44,6 +44,7 @@ struct BenchExecution {
     /// median, so their share of the peak is, if anything, understated.
     var peakGflops: [Int: Double] { yardstick(PeakSuite.fmaKernel) { $0.flops } }
     var bandwidthGBps: [Int: Double] { yardstick(PeakSuite.triadKernel) { $0.bytes } }
+    var cacheBandwidthGBps: [Int: Double] { yardstick(PeakSuite.cacheTriadKernel) { $0.bytes } }
 
     private func yardstick(_ kernel: String, _ amount: (BenchCase) -> Double) -> [Int: Double] {
         var result: [Int: Double] = [:]
