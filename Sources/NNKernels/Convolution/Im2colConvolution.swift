@@ -1,11 +1,16 @@
+import _KernelShims
+
 /// Convolution as one GEMM per image and group over an im2col buffer, with the bias and the
 /// activation in the GEMM's epilogue.
 ///
-/// - NHWC: the buffer holds one row per output pixel, `(ky, kx, c)` along it, so it multiplies
-///   the weights as a `K x outputChannels/groups` matrix packed once (`DenseWeights`), and the
-///   product lands in the output directly (leading dimension outputChannels). The rows are
-///   built a block of pixels at a time (`blockRows`), each block's GEMM right after, so the
-///   buffer is read back from L2 instead of memory. A 1x1 stride-1 convolution is that GEMM over
+/// - NHWC: the im2col matrix has one row per output pixel, `(ky, kx, c)` along it, so it
+///   multiplies the weights as a `K x outputChannels/groups` matrix packed once (`DenseWeights`),
+///   and the product lands in the output directly (leading dimension outputChannels). The
+///   matrix is implicit: its rows are written from the image straight into the GEMM's packed-A
+///   layout (micro-panels of MR pixels, k-major), which the driver then reads as they are,
+///   so each patch value is copied once instead of twice (im2col, then packing). The panels
+///   are built a block of pixels at a time (`blockRows`), each block's GEMM right after, so
+///   they are read back from L2 instead of memory. A 1x1 stride-1 convolution is that GEMM over
 ///   the input itself: every image at once, no copy.
 /// - NCHW: the buffer holds one row per `(c, ky, kx)` and one column per output pixel; the
 ///   weights (OIHW, already `outputChannels x K`) multiply it from the left and the bias is per
@@ -18,7 +23,7 @@ enum Im2colConvolution {
         let k = s.inputChannelsPerGroup * s.kernelHeight * s.kernelWidth
         if layout == .nhwc {
             let plan = blockPlan(s, threads: threads)
-            return plan.rows * k * plan.workers
+            return panelBlockCount(s, rows: plan.rows) * plan.workers
         }
         return s.outputHeight * s.outputWidth * k * imageWorkers(s, layout: layout, threads: threads)
     }
@@ -31,6 +36,15 @@ enum Im2colConvolution {
         let mr = GemmMicrokernels.preferred.mr
         let fit = Topology.current.l2.sizeBytes / 2 / max(1, k * MemoryLayout<Float>.stride) / mr * mr
         return max(1, min(s.outputHeight * s.outputWidth, max(16 * mr, fit)))
+    }
+
+    /// Floats of one NHWC block of `rows` pixels as packed micro-panels: whole panels of the full
+    /// depth, then the spare floats `nnk_pack_a6x8_rows` writes past the last one (8), then a
+    /// row of zeros that padding taps read (one group's channels, rounded up to whole vectors).
+    static func panelBlockCount(_ s: ConvolutionShape, rows: Int) -> Int {
+        let mr = GemmMicrokernels.preferred.mr
+        let k = s.inputChannelsPerGroup * s.kernelHeight * s.kernelWidth
+        return (rows + mr - 1) / mr * mr * k + 8 + (s.inputChannelsPerGroup + 7) / 8 * 8
     }
 
     /// Rows per NHWC block and the workers that share the blocks: each worker takes whole
@@ -158,8 +172,12 @@ enum Im2colConvolution {
         let gemmThreads = workers == 1 ? threads : 1
         let unitsPerWorker = (units + workers - 1) / workers
         let groups = UncheckedSendable(packedGroups)
+        let blockCount = panelBlockCount(s, rows: rowsPerBlock)
+        let zerosOffset = blockCount - (s.inputChannelsPerGroup + 7) / 8 * 8
         ParallelRegion.run(workers: workers) { worker in
-            let rows = workspace + worker * rowsPerBlock * k
+            let panels = workspace + worker * blockCount
+            let zeros = panels + zerosOffset
+            zeros.update(repeating: 0, count: blockCount - zerosOffset)
             for unit in min(units, worker * unitsPerWorker)..<min(units, (worker + 1) * unitsPerWorker) {
                 let group = unit % s.groups
                 let block = unit / s.groups % blocksPerImage
@@ -167,42 +185,64 @@ enum Im2colConvolution {
                 let first = block * rowsPerBlock
                 let count = min(rowsPerBlock, pixels - first)
                 let weights = groups.value[group]
-                fillRowsNHWC(s, image: n, pixels: first..<(first + count), group: group, input: input, into: rows)
+                fillPanelsNHWC(s, image: n, pixels: first..<(first + count), group: group, input: input,
+                               mr: weights.microkernel.mr, zeros: zeros, into: panels)
                 let problem = GemmProblem(m: count, n: kg, k: k, alpha: 1, beta: 0,
-                                          a: rows, lda: k, transA: .none, b: input, ldb: 1, transB: .none,
+                                          a: panels, lda: k, transA: .none, b: input, ldb: 1, transB: .none,
                                           c: output + (n * pixels + first) * s.outputChannels + group * kg, ldc: s.outputChannels)
-                weights.microkernel.packedGemm(problem, prepackedB: weights.panels, threads: gemmThreads,
+                weights.microkernel.packedGemm(problem, prepackedA: PrepackedPanels(pointer: panels, k: k, width: weights.microkernel.mr),
+                                               prepackedB: weights.panels, threads: gemmThreads,
                                                epilogue: GemmEpilogue(bias: weights.bias, activation: activation))
             }
         }
     }
 
-    /// NHWC: row `p - pixels.lowerBound` holds the `(ky, kx, c)` patch under output pixel
-    /// p = oy * OW + ox of image n; taps on padding are zeros. Each tap is one contiguous run of
-    /// the group's channels.
-    static func fillRowsNHWC(_ s: ConvolutionShape, image n: Int, pixels: Range<Int>, group: Int, input: UnsafePointer<Float>,
-                             into col: UnsafeMutablePointer<Float>) {
+    /// NHWC: the im2col rows of output pixels `pixels` (p = oy * OW + ox) of image n, written as
+    /// GEMM micro-panels: panel t holds pixels first + t * mr ..< + mr, k-major,
+    /// `panels[t * mr * K + q * mr + r]` with q = (ky * KW + kx) * C/groups + c; taps on padding,
+    /// and rows past the last pixel, read `zeros`. Each tap of each pixel is one contiguous run of
+    /// the group's channels; for MR = 6 eight channels of six pixels are transposed in registers.
+    static func fillPanelsNHWC(_ s: ConvolutionShape, image n: Int, pixels: Range<Int>, group: Int, input: UnsafePointer<Float>,
+                               mr: Int, zeros: UnsafePointer<Float>, into panels: UnsafeMutablePointer<Float>) {
         let cg = s.inputChannelsPerGroup
         let k = cg * s.kernelHeight * s.kernelWidth
         let outputWidth = s.outputWidth
-        var row = col
-        for p in pixels {
-            let oy = p / outputWidth, ox = p % outputWidth
-            var dst = row
-            for ky in 0..<s.kernelHeight {
-                let iy = oy * s.strideHeight - s.paddingHeight + ky * s.dilationHeight
-                for kx in 0..<s.kernelWidth {
-                    let ix = ox * s.strideWidth - s.paddingWidth + kx * s.dilationWidth
-                    if iy < 0 || iy >= s.inputHeight || ix < 0 || ix >= s.inputWidth {
-                        dst.update(repeating: 0, count: cg)
-                    } else {
-                        dst.update(from: input + ((n * s.inputHeight + iy) * s.inputWidth + ix) * s.inputChannels + group * cg,
-                                   count: cg)
+        let image = input + n * s.inputHeight * s.inputWidth * s.inputChannels + group * cg
+        withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: mr) { sources in
+            let row = sources.baseAddress!
+            var panel = panels
+            for p0 in stride(from: pixels.lowerBound, to: pixels.upperBound, by: mr) {
+                let live = min(mr, pixels.upperBound - p0)
+                for ky in 0..<s.kernelHeight {
+                    for kx in 0..<s.kernelWidth {
+                        for r in 0..<mr {
+                            row[r] = zeros
+                            guard r < live else { continue }
+                            let oy = (p0 + r) / outputWidth, ox = (p0 + r) % outputWidth
+                            let iy = oy * s.strideHeight - s.paddingHeight + ky * s.dilationHeight
+                            let ix = ox * s.strideWidth - s.paddingWidth + kx * s.dilationWidth
+                            if iy >= 0 && iy < s.inputHeight && ix >= 0 && ix < s.inputWidth {
+                                row[r] = image + (iy * s.inputWidth + ix) * s.inputChannels
+                            }
+                        }
+                        let tap = panel + (ky * s.kernelWidth + kx) * cg * mr
+                        var c = 0
+                        if mr == 6 {
+                            // Each call writes two floats past its 48: into the next channels'
+                            // first lanes, written after it, or the block's spare floats.
+                            while c + 8 <= cg {
+                                nnk_pack_a6x8_rows(row[0] + c, row[1] + c, row[2] + c, row[3] + c, row[4] + c, row[5] + c,
+                                                   tap + c * 6)
+                                c += 8
+                            }
+                        }
+                        for c in c..<cg {
+                            for r in 0..<mr { tap[c * mr + r] = row[r][c] }
+                        }
                     }
-                    dst += cg
                 }
+                panel += mr * k
             }
-            row += k
         }
     }
 

@@ -47,7 +47,7 @@ public final class DenseWeights: @unchecked Sendable {
     }
 
     var panels: PrepackedPanels {
-        PrepackedPanels(pointer: storage.pointer, k: inputs, nr: microkernel.nr)
+        PrepackedPanels(pointer: storage.pointer, k: inputs, width: microkernel.nr)
     }
 
     /// The bias padded to whole micro-panels, or nil.

@@ -11,8 +11,8 @@ public struct GemmMicrokernelDescriptor: Sendable, CustomStringConvertible {
     public let microkernel: @Sendable (Int, UnsafePointer<Float>, UnsafePointer<Float>,
                                        UnsafeMutablePointer<Float>, Int, Float, Float, TileEpilogue) -> Void
     /// The packed driver specialized for this microkernel: problem, threads, blocking,
-    /// smallest FLOP count worth a second worker, epilogue (bias padded), prepacked B.
-    let driver: @Sendable (GemmProblem, Int, GemmBlocking, Double, GemmEpilogue, PrepackedPanels?) -> Void
+    /// smallest FLOP count worth a second worker, epilogue (bias padded), prepacked B, prepacked A.
+    let driver: @Sendable (GemmProblem, Int, GemmBlocking, Double, GemmEpilogue, PrepackedPanels?, PrepackedPanels?) -> Void
 
     init<Kernel: GemmMicrokernel>(_ kernel: Kernel.Type, name: String, requirement: CPURequirement) {
         self.name = name
@@ -20,13 +20,13 @@ public struct GemmMicrokernelDescriptor: Sendable, CustomStringConvertible {
         nr = Kernel.nr
         self.requirement = requirement
         microkernel = { Kernel.run(kc: $0, a: $1, b: $2, c: $3, ldc: $4, alpha: $5, beta: $6, epilogue: $7) }
-        driver = { problem, threads, blocking, minimumFlops, epilogue, prepackedB in
-            if let prepackedB, problem.m < Kernel.mr {
+        driver = { problem, threads, blocking, minimumFlops, epilogue, prepackedB, prepackedA in
+            if let prepackedB, problem.m < Kernel.mr, prepackedA == nil {
                 ShortPanelGemm<Kernel>.run(problem, panels: prepackedB, threads: threads, minimumFlopsPerExtraWorker: minimumFlops,
                                            epilogue: epilogue)
             } else {
                 PackedGemmDriver<Kernel>.run(problem, threads: threads, blocking: blocking, minimumFlopsPerExtraWorker: minimumFlops,
-                                             epilogue: epilogue, prepackedB: prepackedB)
+                                             epilogue: epilogue, prepackedB: prepackedB, prepackedA: prepackedA)
             }
         }
     }
@@ -55,19 +55,21 @@ public struct GemmMicrokernelDescriptor: Sendable, CustomStringConvertible {
             return
         }
         withPaddedBias(epilogue, m: problem.m, n: problem.n) { epilogue in
-            driver(problem, threads, blocking ?? self.blocking(), minimumFlopsPerExtraWorker, epilogue, nil)
+            driver(problem, threads, blocking ?? self.blocking(), minimumFlopsPerExtraWorker, epilogue, nil, nil)
         }
     }
 
-    /// The same with op(B) packed beforehand (`DenseWeights`, whose bias is already padded; no row bias).
-    func packedGemm(_ problem: GemmProblem, prepackedB: PrepackedPanels, threads: Int, blocking: GemmBlocking? = nil,
-                    minimumFlopsPerExtraWorker: Double = Tuning.minimumFlopsPerExtraWorker,
+    /// The same with op(B) packed beforehand (`DenseWeights`, whose bias is already padded; no row
+    /// bias), and op(A) too when `prepackedA` is given (MR-row panels of the full depth; `problem.a`
+    /// is then not read).
+    func packedGemm(_ problem: GemmProblem, prepackedA: PrepackedPanels? = nil, prepackedB: PrepackedPanels, threads: Int,
+                    blocking: GemmBlocking? = nil, minimumFlopsPerExtraWorker: Double = Tuning.minimumFlopsPerExtraWorker,
                     epilogue: GemmEpilogue) {
         if problem.completedWithoutProducts() {
             epilogue.apply(rows: problem.m, columns: 0..<problem.n, c: problem.c, ldc: problem.ldc)
             return
         }
-        driver(problem, threads, blocking ?? self.blocking(), minimumFlopsPerExtraWorker, epilogue, prepackedB)
+        driver(problem, threads, blocking ?? self.blocking(), minimumFlopsPerExtraWorker, epilogue, prepackedB, prepackedA)
     }
 
     /// The epilogue with its biases copied into zero-padded buffers of whole micro-panels, so

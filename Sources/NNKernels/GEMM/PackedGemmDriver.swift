@@ -8,14 +8,16 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
     ///     readable (zero-padded) up to n, and m, rounded up to whole micro-panels.
     ///   - prepackedB: op(B) already packed (`PackedGemmWeights`); then `p.b` is not read and
     ///     no phase packs.
+    ///   - prepackedA: op(A) already packed into full-depth MR-row micro-panels (an implicit
+    ///     im2col writes them straight from the image); then `p.a` is not read and no worker packs A.
     static func run(_ p: GemmProblem, threads: Int, blocking: GemmBlocking, minimumFlopsPerExtraWorker: Double,
-                    epilogue: GemmEpilogue, prepackedB: PrepackedPanels?) {
+                    epilogue: GemmEpilogue, prepackedB: PrepackedPanels?, prepackedA: PrepackedPanels? = nil) {
         let s = PackedGemmSchedule(m: p.m, n: p.n, k: p.k, mr: Kernel.mr, nr: Kernel.nr, blocking: blocking,
                                    requestedWorkers: threads, minimumFlopsPerExtraWorker: minimumFlopsPerExtraWorker,
                                    packsB: prepackedB == nil)
         // Two B panels: a fast worker may pack the next phase while others finish this one.
         let packedB = AlignedFloatBuffer(count: prepackedB == nil ? 2 * s.packedBCount : 0)
-        let packedA = AlignedFloatBuffer(count: s.workers * s.packedACount)
+        let packedA = AlignedFloatBuffer(count: prepackedA == nil ? s.workers * s.packedACount : 0)
         let tiles = AlignedFloatBuffer(count: s.workers * Kernel.mr * Kernel.nr)
         // counters[0]: next chunk to claim; then per phase: packing chunks done, compute chunks
         // done; then per compute chunk: how many phases of it are done.
@@ -30,7 +32,7 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
         }
         tiles.pointer.update(repeating: 0, count: tiles.count)
         ParallelRegion.run(workers: s.workers) { worker in
-            work(p, s, packedB: packedB.pointer, prepackedB: prepackedB, epilogue: epilogue,
+            work(p, s, packedB: packedB.pointer, prepackedB: prepackedB, prepackedA: prepackedA, epilogue: epilogue,
                  packedA: packedA.pointer + worker * s.packedACount,
                  tile: tiles.pointer + worker * Kernel.mr * Kernel.nr, counters: counters)
         }
@@ -38,7 +40,8 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
 
     /// One worker: claims chunks until none are left.
     private static func work(_ p: GemmProblem, _ s: PackedGemmSchedule, packedB: UnsafeMutablePointer<Float>,
-                             prepackedB: PrepackedPanels?, epilogue: GemmEpilogue, packedA: UnsafeMutablePointer<Float>, tile: UnsafeMutablePointer<Float>,
+                             prepackedB: PrepackedPanels?, prepackedA: PrepackedPanels?, epilogue: GemmEpilogue,
+                             packedA: UnsafeMutablePointer<Float>, tile: UnsafeMutablePointer<Float>,
                              counters: UnsafeMutablePointer<Int64>) {
         let packDone = counters + 1
         let computeDone = counters + 1 + s.phases
@@ -92,10 +95,19 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
                     let tileEpilogue = lastSlice ? epilogue : .none
                     for ic in stride(from: rows.lowerBound, to: rows.upperBound, by: s.mc) {
                         let mc = min(s.mc, rows.upperBound - ic)
-                        GemmPacking.packA(p, mr: Kernel.mr, i0: ic, rows: mc, p0: pc, kc: kc, into: packedA)
+                        // The block's A micro-panels, and how far apart (ic is a whole number of panels).
+                        let aPanel: UnsafePointer<Float>, aPanelStride: Int
+                        if let prepackedA {
+                            aPanel = prepackedA.pointer + ic / Kernel.mr * prepackedA.panelStride + pc * Kernel.mr
+                            aPanelStride = prepackedA.panelStride
+                        } else {
+                            GemmPacking.packA(p, mr: Kernel.mr, i0: ic, rows: mc, p0: pc, kc: kc, into: packedA)
+                            aPanel = UnsafePointer(packedA)
+                            aPanelStride = Kernel.mr * kc
+                        }
                         macroKernel(p, rows: ic..<(ic + mc), jc: jc, nc: nc, kc: kc, panels: panelRange,
-                                    packedA: packedA, packedB: bPanel, bPanelStride: bPanelStride, beta: beta,
-                                    epilogue: tileEpilogue, tile: tile)
+                                    packedA: aPanel, aPanelStride: aPanelStride, packedB: bPanel, bPanelStride: bPanelStride,
+                                    beta: beta, epilogue: tileEpilogue, tile: tile)
                     }
                 }
                 // A maximum, not a store: at the first k slice of a column block this chunk may
@@ -109,7 +121,7 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
     /// The two innermost loops: for each B micro-panel (kept in L1), every A micro-panel of the block.
     @inline(__always)
     private static func macroKernel(_ p: GemmProblem, rows: Range<Int>, jc: Int, nc: Int, kc: Int,
-                                    panels: Range<Int>, packedA: UnsafePointer<Float>,
+                                    panels: Range<Int>, packedA: UnsafePointer<Float>, aPanelStride: Int,
                                     packedB: UnsafePointer<Float>, bPanelStride: Int, beta: Float,
                                     epilogue: GemmEpilogue, tile: UnsafeMutablePointer<Float>) {
         let mr = Kernel.mr, nr = Kernel.nr
@@ -134,7 +146,7 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
                     Kernel.run(kc: kc, a: a, b: b, c: tile, ldc: nr, alpha: p.alpha, beta: beta, epilogue: tileEpilogue)
                     for r in 0..<liveRows { (c + r * p.ldc).update(from: tile + r * nr, count: liveColumns) }
                 }
-                a += mr * kc
+                a += aPanelStride
             }
         }
     }
@@ -143,9 +155,12 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
 /// op(B) packed once into full-depth micro-panels: panel t holds columns t * NR ..< (t + 1) * NR
 /// of all k rows, row by row (`pointer[t * panelStride + q * NR + j]`), zero past n. The
 /// k slice [pc, pc + kc) of a panel is then the contiguous kc x NR micro-panel the microkernel reads.
+/// op(A) the same way with MR rows a panel, k-major (`pointer[t * panelStride + q * MR + i]`),
+/// zero past m.
 struct PrepackedPanels: @unchecked Sendable {
     let pointer: UnsafePointer<Float>
     let k: Int
-    let nr: Int
-    var panelStride: Int { k * nr }
+    /// NR for B, MR for A.
+    let width: Int
+    var panelStride: Int { k * width }
 }

@@ -33,7 +33,8 @@ struct PackedGemmSchedule {
         kc = min(blocking.kc, k)
         // Whole micro-panels, so every column block starts on a panel boundary of prepacked B.
         nc = min(max(nr, blocking.nc / nr * nr), (n + nr - 1) / nr * nr)
-        mc = blocking.mc
+        // Whole micro-panels, so every row block starts on a panel boundary of prepacked A.
+        mc = max(mr, blocking.mc / mr * mr)
         workers = Tuning.workers(requested: requestedWorkers, flops: 2 * Double(m) * Double(n) * Double(k),
                                  minimumFlopsPerExtraWorker: minimumFlopsPerExtraWorker)
         columnBlocks = (n + nc - 1) / nc

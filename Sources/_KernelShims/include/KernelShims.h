@@ -118,6 +118,24 @@ static inline void nnk_pack_a6x8(const float *src, long lda, float *dst) {
     for (int j = 0; j < 8; j++) *(nnk_float8_unaligned *)(dst + j * 6) = c[j];
 }
 
+/// `nnk_pack_a6x8` with each of the six rows at its own address: the six output pixels of an
+/// implicit im2col micro-panel, each reading one tap's run of channels (or a row of zeros, on
+/// padding). Writes the same 48 floats and the same two spare floats past them.
+static inline void nnk_pack_a6x8_rows(const float *r0, const float *r1, const float *r2, const float *r3,
+                                      const float *r4, const float *r5, float *dst) {
+    nnk_float8 r[8], c[8];
+    r[0] = *(const nnk_float8_unaligned *)r0;
+    r[1] = *(const nnk_float8_unaligned *)r1;
+    r[2] = *(const nnk_float8_unaligned *)r2;
+    r[3] = *(const nnk_float8_unaligned *)r3;
+    r[4] = *(const nnk_float8_unaligned *)r4;
+    r[5] = *(const nnk_float8_unaligned *)r5;
+    r[6] = (nnk_float8){0, 0, 0, 0, 0, 0, 0, 0};
+    r[7] = r[6];
+    nnk_transpose8_registers(r, c);
+    for (int j = 0; j < 8; j++) *(nnk_float8_unaligned *)(dst + j * 6) = c[j];
+}
+
 // MARK: CPU features, asked of the CPU at run time.
 
 int nnk_cpu_has_avx2_fma(void);
