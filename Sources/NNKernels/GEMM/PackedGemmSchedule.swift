@@ -30,7 +30,10 @@ struct PackedGemmSchedule {
          minimumFlopsPerExtraWorker: Double, packsB: Bool = true) {
         self.mr = mr
         self.nr = nr
-        kc = min(blocking.kc, k)
+        // The fewest KC slices, all of one depth: a 576-deep product goes 288 + 288, not
+        // 272 + 272 + 32, whose last slice would load and store every tile of C for 32 steps.
+        let slices = max(1, (k + blocking.kc - 1) / max(1, blocking.kc))
+        kc = max(1, (k + slices - 1) / slices)
         // Whole micro-panels, so every column block starts on a panel boundary of prepacked B.
         nc = min(max(nr, blocking.nc / nr * nr), (n + nr - 1) / nr * nr)
         // Whole micro-panels, so every row block starts on a panel boundary of prepacked A.
