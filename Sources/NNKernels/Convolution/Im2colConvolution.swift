@@ -209,18 +209,24 @@ enum Im2colConvolution {
         let outputWidth = s.outputWidth
         let image = input + n * s.inputHeight * s.inputWidth * s.inputChannels + group * cg
         withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: mr) { sources in
+          withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * mr) { corners in
             let row = sources.baseAddress!
+            // Each row's top-left input position (tap 0, 0), found once a panel: a division per
+            // pixel per tap made the fill a sixth of a 3x3 layer's time.
+            let top = corners.baseAddress!, left = top + mr
             var panel = panels
             for p0 in stride(from: pixels.lowerBound, to: pixels.upperBound, by: mr) {
                 let live = min(mr, pixels.upperBound - p0)
+                for r in 0..<live {
+                    top[r] = (p0 + r) / outputWidth * s.strideHeight - s.paddingHeight
+                    left[r] = (p0 + r) % outputWidth * s.strideWidth - s.paddingWidth
+                }
                 for ky in 0..<s.kernelHeight {
                     for kx in 0..<s.kernelWidth {
                         for r in 0..<mr {
                             row[r] = zeros
                             guard r < live else { continue }
-                            let oy = (p0 + r) / outputWidth, ox = (p0 + r) % outputWidth
-                            let iy = oy * s.strideHeight - s.paddingHeight + ky * s.dilationHeight
-                            let ix = ox * s.strideWidth - s.paddingWidth + kx * s.dilationWidth
+                            let iy = top[r] + ky * s.dilationHeight, ix = left[r] + kx * s.dilationWidth
                             if iy >= 0 && iy < s.inputHeight && ix >= 0 && ix < s.inputWidth {
                                 row[r] = image + (iy * s.inputWidth + ix) * s.inputChannels
                             }
@@ -243,6 +249,7 @@ enum Im2colConvolution {
                 }
                 panel += mr * k
             }
+          }
         }
     }
 
