@@ -208,48 +208,49 @@ enum Im2colConvolution {
         let k = cg * s.kernelHeight * s.kernelWidth
         let outputWidth = s.outputWidth
         let image = input + n * s.inputHeight * s.inputWidth * s.inputChannels + group * cg
-        withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: mr) { sources in
-          withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * mr) { corners in
-            let row = sources.baseAddress!
-            // Each row's top-left input position (tap 0, 0), found once a panel: a division per
-            // pixel per tap made the fill a sixth of a 3x3 layer's time.
-            let top = corners.baseAddress!, left = top + mr
-            var panel = panels
-            for p0 in stride(from: pixels.lowerBound, to: pixels.upperBound, by: mr) {
-                let live = min(mr, pixels.upperBound - p0)
-                for r in 0..<live {
-                    top[r] = (p0 + r) / outputWidth * s.strideHeight - s.paddingHeight
-                    left[r] = (p0 + r) % outputWidth * s.strideWidth - s.paddingWidth
-                }
-                for ky in 0..<s.kernelHeight {
-                    for kx in 0..<s.kernelWidth {
-                        for r in 0..<mr {
-                            row[r] = zeros
-                            guard r < live else { continue }
-                            let iy = top[r] + ky * s.dilationHeight, ix = left[r] + kx * s.dilationWidth
-                            if iy >= 0 && iy < s.inputHeight && ix >= 0 && ix < s.inputWidth {
-                                row[r] = image + (iy * s.inputWidth + ix) * s.inputChannels
-                            }
-                        }
-                        let tap = panel + (ky * s.kernelWidth + kx) * cg * mr
-                        var c = 0
-                        if mr == 6 {
-                            // Each call writes two floats past its 48: into the next channels'
-                            // first lanes, written after it, or the block's spare floats.
-                            while c + 8 <= cg {
-                                nnk_pack_a6x8_rows(row[0] + c, row[1] + c, row[2] + c, row[3] + c, row[4] + c, row[5] + c,
-                                                   tap + c * 6)
-                                c += 8
-                            }
-                        }
-                        for c in c..<cg {
-                            for r in 0..<mr { tap[c * mr + r] = row[r][c] }
+        // Where each row of the panel reads the current tap, and each row's top-left input
+        // position (tap 0, 0), found once a panel: a division per pixel per tap made the fill a
+        // sixth of a 3x3 layer's time.
+        let row = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: mr)
+        let top = UnsafeMutablePointer<Int>.allocate(capacity: 2 * mr), left = top + mr
+        defer {
+            row.deallocate()
+            top.deallocate()
+        }
+        var panel = panels
+        for p0 in stride(from: pixels.lowerBound, to: pixels.upperBound, by: mr) {
+            let live = min(mr, pixels.upperBound - p0)
+            for r in 0..<live {
+                top[r] = (p0 + r) / outputWidth * s.strideHeight - s.paddingHeight
+                left[r] = (p0 + r) % outputWidth * s.strideWidth - s.paddingWidth
+            }
+            for ky in 0..<s.kernelHeight {
+                for kx in 0..<s.kernelWidth {
+                    for r in 0..<mr {
+                        row[r] = zeros
+                        guard r < live else { continue }
+                        let iy = top[r] + ky * s.dilationHeight, ix = left[r] + kx * s.dilationWidth
+                        if iy >= 0 && iy < s.inputHeight && ix >= 0 && ix < s.inputWidth {
+                            row[r] = image + (iy * s.inputWidth + ix) * s.inputChannels
                         }
                     }
+                    let tap = panel + (ky * s.kernelWidth + kx) * cg * mr
+                    var c = 0
+                    if mr == 6 {
+                        // Each call writes two floats past its 48: into the next channels'
+                        // first lanes, written after it, or the block's spare floats.
+                        while c + 8 <= cg {
+                            nnk_pack_a6x8_rows(row[0] + c, row[1] + c, row[2] + c, row[3] + c, row[4] + c, row[5] + c,
+                                               tap + c * 6)
+                            c += 8
+                        }
+                    }
+                    for c in c..<cg {
+                        for r in 0..<mr { tap[c * mr + r] = row[r][c] }
+                    }
                 }
-                panel += mr * k
             }
-          }
+            panel += mr * k
         }
     }
 
