@@ -47,13 +47,14 @@ public enum BenchCommand {
                                                defaultMinTime: options.quick ? 0.05 : 0.1)
         if let injected = BenchInjection.description { print("note: \(injected)") }
         let started = Date()
+        let source = RunMetadata.SourceState.current()
         let execution = try measure(plan.cases, rounds: rounds, runner: runner, check: options.check)
         let rows = execution.finishedRows()
         let path = options.outPath ?? defaultOutputPath(started)
         try CSVReport.write(rows, to: path)
         let metadata = RunMetadata(startedAt: started, arguments: arguments,
                                    peakGflops: execution.peakGflops, bandwidthGBps: execution.bandwidthGBps,
-                                   cacheBandwidthGBps: execution.cacheBandwidthGBps)
+                                   cacheBandwidthGBps: execution.cacheBandwidthGBps, source: source)
         let metadataPath = (path.hasSuffix(".csv") ? String(path.dropLast(4)) : path) + ".meta.json"
         try metadata.json().write(to: URL(fileURLWithPath: metadataPath))
         print("")

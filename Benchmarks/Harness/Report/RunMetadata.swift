@@ -9,6 +9,19 @@ struct RunMetadata {
     var bandwidthGBps: [Int: Double]
     /// The triad over arrays resident in the L3, which the regression check uses.
     var cacheBandwidthGBps: [Int: Double] = [:]
+    /// The source the run measured, read when it starts: an edit made while it runs must not
+    /// mark a clean build's figures as dirty, nor a dirty build's as clean.
+    var source: SourceState
+
+    struct SourceState {
+        var commit: String
+        var dirty: Bool
+
+        static func current() -> SourceState {
+            SourceState(commit: RunMetadata.commandOutput("git", ["rev-parse", "HEAD"]) ?? "unknown",
+                        dirty: !(RunMetadata.commandOutput("git", ["status", "--porcelain", "--untracked-files=no"]) ?? "").isEmpty)
+        }
+    }
 
     static var buildConfiguration: String {
         #if DEBUG
@@ -69,8 +82,8 @@ struct RunMetadata {
                 "target_cpu": ProcessInfo.processInfo.environment["NNK_TARGET_CPU"] ?? "native (default)",
                 "compiler": Self.commandOutput("swift", ["--version"])?.split(separator: "\n").first.map(String.init) ?? "unknown",
             ],
-            "git_commit": Self.commandOutput("git", ["rev-parse", "HEAD"]) ?? "unknown",
-            "git_dirty": (Self.commandOutput("git", ["status", "--porcelain", "--untracked-files=no"]) ?? "").isEmpty ? false : true,
+            "git_commit": source.commit,
+            "git_dirty": source.dirty,
             "openblas": [
                 "config": String(cString: openBLASConfig()),
             ],
