@@ -147,6 +147,11 @@ final class DirectConvolution: @unchecked Sendable {
         let liveColumns = min(nr, kg - block * nr)
         let weights = UnsafePointer(packed.pointer + columnBlock * taps * cg * nr)
         let epilogue = TileEpilogue(bias: paddedBias.map { UnsafePointer($0.pointer + columnBlock * nr) }, activation: activation)
+        if let stepOffsets {
+            flatWindowTiles(tiles, offsets: stepOffsets, x: x, channelBase: group * cg, weights: weights,
+                            y: y + group * kg + block * nr, liveColumns: liveColumns, epilogue: epilogue, scratch: tile)
+            return
+        }
         for chunkStart in stride(from: 0, to: cg, by: channelChunk) {
             let chunkLength = min(channelChunk, cg - chunkStart)
             let isFirst = chunkStart == 0, isLast = chunkStart + chunkLength == cg
@@ -181,21 +186,14 @@ final class DirectConvolution: @unchecked Sendable {
                              scratch: UnsafeMutablePointer<Float>, epilogue: TileEpilogue) {
         let mr = Self.mr, nr = Self.nr
         var acc = isFirst ? Tile.Accumulators(repeating: InlineArray(repeating: .zero)) : Self.load(partial)
-        if let stepOffsets {
-            // The whole window as one loop over (tap, channel) steps at precomputed offsets.
-            for step in 0..<(s.kernelHeight * s.kernelWidth * chunkLength) {
-                Self.multiplyAdd(&acc, rows: rows, offset: stepOffsets[step], weights: weights, step: step)
-            }
-        } else {
-            var w = weights
-            for ky in 0..<s.kernelHeight {
-                for kx in 0..<s.kernelWidth {
-                    let tapOffset = (ky * s.dilationHeight * paddedWidth + kx * s.dilationWidth) * s.inputChannels
-                    for c in 0..<chunkLength {
-                        Self.multiplyAdd(&acc, rows: rows, offset: tapOffset + c, weights: w, step: c)
-                    }
-                    w += chunkLength * nr
+        var w = weights
+        for ky in 0..<s.kernelHeight {
+            for kx in 0..<s.kernelWidth {
+                let tapOffset = (ky * s.dilationHeight * paddedWidth + kx * s.dilationWidth) * s.inputChannels
+                for c in 0..<chunkLength {
+                    Self.multiplyAdd(&acc, rows: rows, offset: tapOffset + c, weights: w, step: c)
                 }
+                w += chunkLength * nr
             }
         }
         if !isLast {
@@ -210,6 +208,54 @@ final class DirectConvolution: @unchecked Sendable {
                 (destination + r * s.outputChannels).update(from: scratch + r * nr, count: liveColumns)
             }
         }
+    }
+
+    /// Tiles `tiles` of one block of NR output channels for a layer with few channels per group
+    /// (LeNet's one), in one call: each tile's whole window is one loop over the precomputed
+    /// (tap, channel) offsets, and its epilogue is inlined with alpha 1 and beta 0. With nine
+    /// steps a tile, a call per tile and the tile passed through memory to an out-of-line
+    /// epilogue cost as much as the FMAs. `y` points at the block's first column of pixel 0.
+    @inline(never)
+    private func flatWindowTiles(_ tiles: Range<Int>, offsets: UnsafePointer<Int>, x: UnsafePointer<Float>, channelBase: Int,
+                                 weights: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, liveColumns: Int,
+                                 epilogue: TileEpilogue, scratch: UnsafeMutablePointer<Float>) {
+        let mr = Self.mr, nr = Self.nr
+        let steps = s.kernelHeight * s.kernelWidth * s.inputChannelsPerGroup
+        let outputHeight = s.outputHeight, outputWidth = s.outputWidth
+        let pixels = s.batch * outputHeight * outputWidth
+        let ldy = s.outputChannels
+        var position = PixelPosition(tiles.lowerBound * mr, outputHeight: outputHeight, outputWidth: outputWidth)
+        for t in tiles {
+            let firstPixel = t * mr
+            let liveRows = min(mr, pixels - firstPixel)
+            let rows = rowPointers(x, from: position, liveRows: liveRows, channelBase: channelBase,
+                                   outputHeight: outputHeight, outputWidth: outputWidth)
+            position.advance(by: mr, outputHeight: outputHeight, outputWidth: outputWidth)
+            let destination = y + firstPixel * ldy
+            if liveRows == mr && liveColumns == nr {
+                Self.flatWindowTile(rows: rows, offsets: offsets, steps: steps, weights: weights, c: destination, ldc: ldy,
+                                    epilogue: epilogue)
+            } else {
+                // The last tile of the batch, or a block past the last output channel: through
+                // the scratch tile.
+                Self.flatWindowTile(rows: rows, offsets: offsets, steps: steps, weights: weights, c: scratch, ldc: nr,
+                                    epilogue: epilogue)
+                for r in 0..<liveRows { (destination + r * ldy).update(from: scratch + r * nr, count: liveColumns) }
+            }
+        }
+    }
+
+    /// One tile of `flatWindowTiles`, small enough on its own that the epilogue is inlined
+    /// (in a larger function the compiler declines to, and the tile goes through memory).
+    @inline(never)
+    private static func flatWindowTile(rows: InlineArray<6, UnsafePointer<Float>>, offsets: UnsafePointer<Int>, steps: Int,
+                                       weights: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int,
+                                       epilogue: TileEpilogue) {
+        var acc = Tile.Accumulators(repeating: InlineArray(repeating: .zero))
+        for step in 0..<steps {
+            multiplyAdd(&acc, rows: rows, offset: offsets[step], weights: weights, step: step)
+        }
+        Tile.finish(acc, c: c, ldc: ldc, alpha: 1, beta: 0, epilogue: epilogue)
     }
 
     /// The input origin of each of the tile's MR pixels, at channel `channelBase`, from the
