@@ -126,6 +126,10 @@ struct ConvolutionTests {
                                             kernelHeight: 3, kernelWidth: 3))
         shapes.append(try! ConvolutionShape(batch: 2, inputChannels: 6, inputHeight: 11, inputWidth: 11, outputChannels: 12,
                                             kernelHeight: 1, kernelWidth: 1, strideHeight: 2, strideWidth: 2))
+        // LeNet's layer: one input channel (direct's flat window path), two full blocks of
+        // output channels, tiles that cross rows and, at batch 2, images.
+        shapes.append(try! ConvolutionShape(batch: 2, inputChannels: 1, inputHeight: 28, inputWidth: 28, outputChannels: 32,
+                                            kernelHeight: 3, kernelWidth: 3))
         // Enough input channels that direct convolution makes several passes over a row
         // (channel chunks sized to half of L1d: 3x3 x 70 and 5x5 x 40 both need more than one).
         shapes.append(try! ConvolutionShape(batch: 1, inputChannels: 70, inputHeight: 6, inputWidth: 13, outputChannels: 20,
