@@ -178,7 +178,8 @@ final class DirectConvolution: @unchecked Sendable {
     /// One tile's pass over a channel chunk, from zeros or the partial sums to the partial sums
     /// or the output. Out of line and on its own, so the accumulators stay in registers through
     /// the steps; the epilogue is its own function with alpha 1 and beta 0 built in (see
-    /// `finishOverwriting`), which halved the time of LeNet's nine-step tiles.
+    /// `finishOverwriting`): this function is too large for the compiler to inline it, and
+    /// testing alpha and beta per vector cost as much as a short tile's FMAs.
     @inline(never)
     private func computeTile(rows: InlineArray<6, UnsafePointer<Float>>, chunkLength: Int, weights: UnsafePointer<Float>,
                              partial: UnsafeMutableRawPointer, isFirst: Bool, isLast: Bool,
