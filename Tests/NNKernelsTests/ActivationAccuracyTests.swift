@@ -95,6 +95,16 @@ struct ActivationAccuracyTests {
             for lane in 0..<16 where pair[lane].bitPattern != halves[lane].bitPattern { mismatches += 1 }
         }
         #expect(mismatches == 0)
+        // The buffer kernel (blocks run in two stages, then pairs, single vectors and a tail)
+        // gives the eight-lane results too.
+        var outputs = [Float](repeating: 0, count: inputs.count)
+        try inputs.withUnsafeBufferPointer { x in
+            try outputs.withUnsafeMutableBufferPointer { y in try Activations.apply(.sigmoid, input: x, output: y) }
+        }
+        let bufferMismatches = inputs.indices.filter {
+            outputs[$0].bitPattern != VectorMath.sigmoid(SIMD8<Float>(repeating: inputs[$0]))[0].bitPattern
+        }
+        #expect(bufferMismatches.count == 0, "first at x = \(bufferMismatches.first.map { inputs[$0] } ?? 0)")
     }
 
     /// The naive kernels are the tutorial formulas in Float. 1 / (1 + e^-x) underflows below

@@ -65,6 +65,24 @@ public enum Activations {
             }
         }
         var i = start
+        if F.splitsInTwo {
+            // Blocks of 16 pairs (1 KiB, in L1): the first stage of each, then the second.
+            let pairs = 16, block = pairs * 2 * width
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: pairs) { firsts in
+                while i + block <= count {
+                    for p in 0..<pairs {
+                        firsts[p] = f.firstStage(rx.loadUnaligned(fromByteOffset: (i + p * 2 * width) * 4, as: SIMD16<Float>.self))
+                    }
+                    for p in 0..<pairs {
+                        let index = i + p * 2 * width
+                        let result = f.secondStage(rx.loadUnaligned(fromByteOffset: index * 4, as: SIMD16<Float>.self), firsts[p])
+                        store(result.lowHalf, at: index)
+                        store(result.highHalf, at: index + width)
+                    }
+                    i += block
+                }
+            }
+        }
         if F.runsInPairs {
             while i + 2 * width <= count {
                 let result = f(rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self))

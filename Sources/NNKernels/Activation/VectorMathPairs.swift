@@ -36,8 +36,18 @@ extension VectorMath {
     /// `sigmoid` on sixteen lanes.
     @_transparent
     public static func sigmoid(_ x: Pair) -> Pair {
-        let negativeAbs = unsafeBitCast(unsafeBitCast(x, to: SIMD16<UInt32>.self) | 0x8000_0000, to: Pair.self)
-        let scaled = scaledExpUpTo44(negativeAbs)
+        sigmoidQuotientStage(x, sigmoidExpStage(x))
+    }
+
+    /// Sigmoid's first half: e^-|x| * 2^64.
+    @_transparent
+    @usableFromInline static func sigmoidExpStage(_ x: Pair) -> Pair {
+        scaledExpUpTo44(unsafeBitCast(unsafeBitCast(x, to: SIMD16<UInt32>.self) | 0x8000_0000, to: Pair.self))
+    }
+
+    /// Sigmoid's second half, from x and the first half's `scaled`.
+    @_transparent
+    @usableFromInline static func sigmoidQuotientStage(_ x: Pair, _ scaled: Pair) -> Pair {
         let numerator = Pair(repeating: 0x1p64).replacing(with: scaled, where: x .< 0)
         return numerator / (scaled + 0x1p64)
     }
