@@ -71,6 +71,13 @@ public enum BenchCommand {
         }
         if let baseline {
             print("")
+            var confirmedRegressions: [String] = []
+            defer {
+                if let regressionsPath = options.regressionsOutPath {
+                    try? confirmedRegressions.map { $0 + "\n" }.joined()
+                        .write(to: URL(fileURLWithPath: regressionsPath), atomically: true, encoding: .utf8)
+                }
+            }
             let comparisons = check.compare(old: baseline, new: rows)
             if report(comparisons, check, markdown: options.markdown) != 0 {
                 // A regression must show again in a second, independent measurement of the rows
@@ -90,6 +97,7 @@ public enum BenchCommand {
                     let confirmed = confirmingCheck.compare(old: baseline, new: confirmation.finishedRows())
                     print("")
                     if report(confirmed, confirmingCheck, markdown: options.markdown) != 0 {
+                        confirmedRegressions = confirmed.filter(\.regressed).map(\.key)
                         print("regression confirmed")
                         status = 1
                     } else {

@@ -13,7 +13,7 @@ struct BenchOptionsTests {
             "--quick", "--suite", "gemm", "--suite=peak", "--variant", "packed", "--variant=openblas",
             "--threads", "1,2", "--gemm", "64x1024x1024", "--gemm=1x2x3", "--dense", "64x1024x1024:relu",
             "--conv", "mb1ic64ih56oc64oh56kh3ph1", "--out", "/tmp/x.csv", "--check", "--allow-debug",
-            "--benchmark_filter=packed", "--benchmark_repetitions=9",
+            "--regressions-out=/tmp/regressed.txt", "--benchmark_filter=packed", "--benchmark_repetitions=9",
         ])
         #expect(options.quick && options.check && options.allowDebug)
         #expect(options.suites == ["gemm", "peak"])
@@ -23,6 +23,7 @@ struct BenchOptionsTests {
         #expect(options.denseShapes.map(\.description) == ["64x1024x1024:relu"])
         #expect(options.convDescriptors.first?.oh == 56)
         #expect(options.outPath == "/tmp/x.csv")
+        #expect(options.regressionsOutPath == "/tmp/regressed.txt")
         #expect(options.benchmarkFlags == ["--benchmark_filter=packed", "--benchmark_repetitions=9"])
     }
 
@@ -39,6 +40,7 @@ struct BenchOptionsTests {
         (["--conv", "mb1ic3ih5oc8kh7"], "oh would be 0"),
         (["--quick=yes"], "--quick takes no value"),
         (["--out", ""], "--out needs a file path"),
+        (["--regressions-out"], "--regressions-out needs a value"),
     ])
     func rejects(_ arguments: [String], _ message: String) {
         do {

@@ -19,6 +19,9 @@ public struct BenchOptions: Equatable {
     public var compare: [String] = []
     public var thresholdPercent: Double = 10
     public var rounds: Int? = nil
+    /// `--regressions-out PATH`: with `--compare`, the keys of the rows whose regression the
+    /// second measurement confirmed, one a line (empty when none), for a later A/B of builds.
+    public var regressionsOutPath: String? = nil
     public var markdown = false
     /// `--benchmark_*` flags, passed to Google Benchmark unchanged.
     public var benchmarkFlags: [String] = []
@@ -104,6 +107,10 @@ public struct BenchOptions: Equatable {
                 let path = try value(for: flag, inline: inline)
                 guard !path.isEmpty else { throw UsageError("--out needs a file path") }
                 outPath = path
+            case "--regressions-out":
+                let path = try value(for: flag, inline: inline)
+                guard !path.isEmpty else { throw UsageError("--regressions-out needs a file path") }
+                regressionsOutPath = path
             default:
                 throw UsageError("unknown argument '\(argument)' (see bench --help)")
             }
@@ -126,6 +133,7 @@ public struct BenchOptions: Equatable {
       --out PATH           CSV report path (default results/<host>-<UTC time>.csv)
       --compare BASE.csv   run the baseline's rows and compare; exit 1 if a row regressed
       --compare OLD.csv NEW.csv   compare two reports without running anything
+      --regressions-out PATH   with --compare: write the keys of the confirmed regressions there
       --threshold PCT      smallest slowdown called a regression (default 10)
       --rounds N           go round the cases N times, one repetition each (default 1; 9 with --compare)
       --markdown           print the summary (and the comparison) as Markdown tables
