@@ -137,9 +137,10 @@ struct ConvolutionTests {
         shapes.append(try! ConvolutionShape(batch: 1, groups: 2, inputChannels: 80, inputHeight: 7, inputWidth: 8, outputChannels: 34,
                                             kernelHeight: 5, kernelWidth: 5, strideHeight: 2, strideWidth: 1, paddingHeight: 2, paddingWidth: 2))
         // More output pixels than one NHWC im2col block: with 1350 floats a row, half of a
-        // 512 KiB L2 holds 48, so blocks are the minimum 96 rows and the 224 pixels take three,
-        // the last one partial (two up to a 2 MiB L2); at batch 1 (one threaded GEMM per
-        // image) and batch 2 (blocks shared out).
+        // 512 KiB L2 holds 48, so blocks aim at the minimum 96 rows and the 224 pixels take
+        // three, the last one partial (two up to a 2 MiB L2); at batch 1 (one threaded GEMM per
+        // image) and batch 2 (blocks of the 448 pixels shared out, one of them crossing from the
+        // first image into the second).
         for batch in [1, 2] {
             shapes.append(try! ConvolutionShape(batch: batch, inputChannels: 150, inputHeight: 14, inputWidth: 16, outputChannels: 7,
                                                 kernelHeight: 3, kernelWidth: 3, paddingHeight: 1, paddingWidth: 1))

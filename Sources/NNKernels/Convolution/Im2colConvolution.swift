@@ -9,7 +9,7 @@ import _KernelShims
 ///   matrix is implicit: its rows are written from the image straight into the GEMM's packed-A
 ///   layout (micro-panels of MR pixels, k-major), which the driver then reads as they are,
 ///   so each patch value is copied once instead of twice (im2col, then packing). The panels
-///   are built a block of pixels at a time (`blockRows`), each block's GEMM right after, so
+///   are built a block of pixels at a time (`blockPlan`), each block's GEMM right after, so
 ///   they are read back from L2 instead of memory. A 1x1 stride-1 convolution is that GEMM over
 ///   the input itself: every image at once, no copy.
 /// - NCHW: the buffer holds one row per `(c, ky, kx)` and one column per output pixel; the
@@ -28,14 +28,13 @@ enum Im2colConvolution {
         return s.outputHeight * s.outputWidth * k * imageWorkers(s, layout: layout, threads: threads)
     }
 
-    /// Output pixels per NHWC im2col block: as many rows as fill half of L2 (whole micro-panels),
-    /// but at least 96, so each B micro-panel the GEMM loads still serves 16 tiles, and at most
-    /// one image.
-    static func blockRows(_ s: ConvolutionShape) -> Int {
+    /// Output pixels per NHWC im2col block, aimed at: as many rows as fill half of L2 (whole
+    /// micro-panels), but at least 96, so each B micro-panel the GEMM loads still serves 16 tiles.
+    static func targetBlockRows(_ s: ConvolutionShape) -> Int {
         let k = s.inputChannelsPerGroup * s.kernelHeight * s.kernelWidth
         let mr = GemmMicrokernels.preferred.mr
         let fit = Topology.current.l2.sizeBytes / 2 / max(1, k * MemoryLayout<Float>.stride) / mr * mr
-        return max(1, min(s.outputHeight * s.outputWidth, max(16 * mr, fit)))
+        return max(16 * mr, fit)
     }
 
     /// Floats of one NHWC block of `rows` pixels as packed micro-panels: whole panels of the full
@@ -47,16 +46,29 @@ enum Im2colConvolution {
         return (rows + mr - 1) / mr * mr * k + 8 + (s.inputChannelsPerGroup + 7) / 8 * 8
     }
 
-    /// Rows per NHWC block and the workers that share the blocks: each worker takes whole
-    /// blocks with single-threaded GEMMs (no synchronisation inside a GEMM) when the blocks
-    /// share out evenly or are many. Otherwise (a small image at batch 1) one block is the whole
-    /// image and its GEMM is threaded, as a few short threaded GEMMs would each pay the sharing.
+    /// Rows per NHWC block and the workers that share the blocks. Blocks run over the pixels of
+    /// the whole batch, crossing from one image to the next, so only the batch's last
+    /// micro-panel has padding rows: at 7x7 (49 pixels, nine panels of six) an image a block
+    /// padded five rows in 54. Blocks are cut evenly, their count a multiple of the workers,
+    /// each worker taking whole blocks with single-threaded GEMMs (no synchronisation inside a
+    /// GEMM) when there are enough. Otherwise (a small image at batch 1) one block is one image
+    /// and its GEMM is threaded, as a few short threaded GEMMs would each pay the sharing.
     static func blockPlan(_ s: ConvolutionShape, threads: Int) -> (rows: Int, workers: Int) {
+        let mr = GemmMicrokernels.preferred.mr
         let pixels = s.outputHeight * s.outputWidth
-        let rows = blockRows(s)
-        let units = s.batch * s.groups * ((pixels + rows - 1) / rows)
+        let total = s.batch * pixels
+        let target = targetBlockRows(s)
+        var blocks = max(1, (total + target - 1) / target)
         let workers = Tuning.workers(requested: threads, flops: s.flops, minimumFlopsPerExtraWorker: Tuning.minimumFlopsPerExtraWorker)
-        return units >= 4 * workers || units % workers == 0 ? (rows, workers) : (pixels, 1)
+        if workers > 1 {
+            // Counted as if no block crossed an image, so that a batch of small images still
+            // shares out by images (eight 7x7 images: eight units for two workers).
+            let units = s.batch * s.groups * ((pixels + target - 1) / target)
+            if units < 4 * workers && units % workers != 0 { return (max(1, pixels), 1) }
+            blocks = (blocks + workers - 1) / workers * workers
+        }
+        let rows = ((total + blocks - 1) / blocks + mr - 1) / mr * mr
+        return (max(1, min(rows, (total + mr - 1) / mr * mr)), workers)
     }
 
     /// Workers that each take whole images, with single-threaded GEMMs, when the batch divides
@@ -157,18 +169,18 @@ enum Im2colConvolution {
         }
     }
 
-    /// NHWC, not 1x1: (image, block of `blockRows` pixels, group) units shared among the
-    /// workers; each fills its block's rows into its own part of the workspace, then runs the
-    /// block's GEMM into the output rows of those pixels.
+    /// NHWC, not 1x1: (block of pixels of the batch, group) units shared among the workers;
+    /// each fills its block's rows into its own part of the workspace, then runs the block's
+    /// GEMM into the output rows of those pixels (the output's rows are the batch's pixels in order).
     private static func runBlocksNHWC(_ s: ConvolutionShape, input: UnsafePointer<Float>, packedGroups: [DenseWeights],
                                       activation: Activation, output: UnsafeMutablePointer<Float>,
                                       workspace: UnsafeMutablePointer<Float>, threads: Int) {
         let kg = s.outputChannelsPerGroup
         let k = s.inputChannelsPerGroup * s.kernelHeight * s.kernelWidth
-        let pixels = s.outputHeight * s.outputWidth
+        let total = s.batch * s.outputHeight * s.outputWidth
         let (rowsPerBlock, workers) = blockPlan(s, threads: threads)
-        let blocksPerImage = (pixels + rowsPerBlock - 1) / rowsPerBlock
-        let units = s.batch * blocksPerImage * s.groups
+        let blocks = (total + rowsPerBlock - 1) / rowsPerBlock
+        let units = blocks * s.groups
         let gemmThreads = workers == 1 ? threads : 1
         let unitsPerWorker = (units + workers - 1) / workers
         let groups = UncheckedSendable(packedGroups)
@@ -180,16 +192,14 @@ enum Im2colConvolution {
             zeros.update(repeating: 0, count: blockCount - zerosOffset)
             for unit in min(units, worker * unitsPerWorker)..<min(units, (worker + 1) * unitsPerWorker) {
                 let group = unit % s.groups
-                let block = unit / s.groups % blocksPerImage
-                let n = unit / s.groups / blocksPerImage
-                let first = block * rowsPerBlock
-                let count = min(rowsPerBlock, pixels - first)
+                let first = unit / s.groups * rowsPerBlock
+                let count = min(rowsPerBlock, total - first)
                 let weights = groups.value[group]
-                fillPanelsNHWC(s, image: n, pixels: first..<(first + count), group: group, input: input,
+                fillPanelsNHWC(s, pixels: first..<(first + count), group: group, input: input,
                                mr: weights.microkernel.mr, zeros: zeros, into: panels)
                 let problem = GemmProblem(m: count, n: kg, k: k, alpha: 1, beta: 0,
                                           a: panels, lda: k, transA: .none, b: input, ldb: 1, transB: .none,
-                                          c: output + (n * pixels + first) * s.outputChannels + group * kg, ldc: s.outputChannels)
+                                          c: output + first * s.outputChannels + group * kg, ldc: s.outputChannels)
                 weights.microkernel.packedGemm(problem, prepackedA: PrepackedPanels(pointer: panels, k: k, width: weights.microkernel.mr),
                                                prepackedB: weights.panels, threads: gemmThreads,
                                                epilogue: GemmEpilogue(bias: weights.bias, activation: activation))
@@ -197,32 +207,39 @@ enum Im2colConvolution {
         }
     }
 
-    /// NHWC: the im2col rows of output pixels `pixels` (p = oy * OW + ox) of image n, written as
-    /// GEMM micro-panels: panel t holds pixels first + t * mr ..< + mr, k-major,
+    /// NHWC: the im2col rows of output pixels `pixels` of the batch (pixel n * OH * OW + oy * OW + ox),
+    /// written as GEMM micro-panels: panel t holds pixels first + t * mr ..< + mr, k-major,
     /// `panels[t * mr * K + q * mr + r]` with q = (ky * KW + kx) * C/groups + c; taps on padding,
     /// and rows past the last pixel, read `zeros`. Each tap of each pixel is one contiguous run of
     /// the group's channels; for MR = 6 eight channels of six pixels are transposed in registers.
-    static func fillPanelsNHWC(_ s: ConvolutionShape, image n: Int, pixels: Range<Int>, group: Int, input: UnsafePointer<Float>,
+    /// Inlined into its one caller, where MR is a constant, as it was before blocks crossed
+    /// images: out of line, res2a at batch 8 ran 4 to 7% slower in alternating runs.
+    @inline(__always)
+    static func fillPanelsNHWC(_ s: ConvolutionShape, pixels: Range<Int>, group: Int, input: UnsafePointer<Float>,
                                mr: Int, zeros: UnsafePointer<Float>, into panels: UnsafeMutablePointer<Float>) {
         let cg = s.inputChannelsPerGroup
         let k = cg * s.kernelHeight * s.kernelWidth
-        let outputWidth = s.outputWidth
-        let image = input + n * s.inputHeight * s.inputWidth * s.inputChannels + group * cg
-        // Where each row of the panel reads the current tap, and each row's top-left input
-        // position (tap 0, 0), found once a panel: a division per pixel per tap made the fill a
-        // sixth of a 3x3 layer's time.
-        let row = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: mr)
+        let outputHeight = s.outputHeight, outputWidth = s.outputWidth
+        let imageFloats = s.inputHeight * s.inputWidth * s.inputChannels
+        // Where each row of the panel reads the current tap, and each row's image and top-left
+        // input position (tap 0, 0), found once a panel: a division per pixel per tap made the
+        // fill a sixth of a 3x3 layer's time.
+        let row = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: 2 * mr), image = row + mr
         let top = UnsafeMutablePointer<Int>.allocate(capacity: 2 * mr), left = top + mr
         defer {
             row.deallocate()
             top.deallocate()
         }
         var panel = panels
+        // The block's first pixel is divided out once, then stepped a pixel a row.
+        var position = PixelPosition(pixels.lowerBound, outputHeight: outputHeight, outputWidth: outputWidth)
         for p0 in stride(from: pixels.lowerBound, to: pixels.upperBound, by: mr) {
             let live = min(mr, pixels.upperBound - p0)
             for r in 0..<live {
-                top[r] = (p0 + r) / outputWidth * s.strideHeight - s.paddingHeight
-                left[r] = (p0 + r) % outputWidth * s.strideWidth - s.paddingWidth
+                image[r] = input + position.n * imageFloats + group * cg
+                top[r] = position.oy * s.strideHeight - s.paddingHeight
+                left[r] = position.ox * s.strideWidth - s.paddingWidth
+                position.advance(by: 1, outputHeight: outputHeight, outputWidth: outputWidth)
             }
             for ky in 0..<s.kernelHeight {
                 for kx in 0..<s.kernelWidth {
@@ -231,7 +248,7 @@ enum Im2colConvolution {
                         guard r < live else { continue }
                         let iy = top[r] + ky * s.dilationHeight, ix = left[r] + kx * s.dilationWidth
                         if iy >= 0 && iy < s.inputHeight && ix >= 0 && ix < s.inputWidth {
-                            row[r] = image + (iy * s.inputWidth + ix) * s.inputChannels
+                            row[r] = image[r] + (iy * s.inputWidth + ix) * s.inputChannels
                         }
                     }
                     let tap = panel + (ky * s.kernelWidth + kx) * cg * mr
