@@ -125,13 +125,26 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
                                     packedB: UnsafePointer<Float>, bPanelStride: Int, beta: Float,
                                     epilogue: GemmEpilogue, tile: UnsafeMutablePointer<Float>) {
         let mr = Kernel.mr, nr = Kernel.nr
+        // The next B micro-panel is fetched into L2 a share at each tile of this one: prepacked
+        // weights lie a whole panel (k x NR) apart, so each micro-panel starts a new stream that
+        // the hardware prefetcher would only pick up after a few misses.
+        let panelLines = kc * nr * MemoryLayout<Float>.stride / 64
+        let tiles = (rows.count + mr - 1) / mr
+        let linesPerTile = (panelLines + tiles - 1) / max(1, tiles)
         for jr in panels {
             let j = jc + jr * nr
             let liveColumns = min(nr, jc + nc - j)
             let b = packedB + jr * bPanelStride
+            let nextB = UnsafeRawPointer(packedB + (jr + 1) * bPanelStride)
+            var nextLine = jr + 1 < panels.upperBound ? 0 : panelLines
             var tileEpilogue = TileEpilogue(bias: epilogue.bias.map { $0 + j }, activation: epilogue.activation)
             var a = packedA
             for i in stride(from: rows.lowerBound, to: rows.upperBound, by: mr) {
+                let lastLine = min(panelLines, nextLine + linesPerTile)
+                while nextLine < lastLine {
+                    nnk_prefetch_to_l2(nextB + nextLine * 64)
+                    nextLine += 1
+                }
                 let liveRows = min(mr, rows.upperBound - i)
                 tileEpilogue.rowBias = epilogue.rowBias.map { $0 + i }
                 let c = p.c + i * p.ldc + j

@@ -34,6 +34,8 @@ void nnk_wait_until_at_least(const int64_t *p, int64_t target);
 static inline void nnk_prefetch_for_write(const void *p) { __builtin_prefetch(p, 1, 3); }
 /// Asks for the cache line at `p` in L1, for reading.
 static inline void nnk_prefetch_for_read(const void *p) { __builtin_prefetch(p, 0, 3); }
+/// Asks for the cache line at `p` in L2, for reading (prefetcht1).
+static inline void nnk_prefetch_to_l2(const void *p) { __builtin_prefetch(p, 0, 2); }
 
 // MARK: Non-temporal stores
 
