@@ -16,8 +16,8 @@ import _KernelShims
 ///   weights (OIHW, already `outputChannels x K`) multiply it from the left and the bias is per
 ///   row. A 1x1 stride-1 convolution reads each image's `C x HW` block as it is.
 enum Im2colConvolution {
-    /// Floats in the im2col buffers: one image and one group at a time per worker (0 when no
-    /// copy is needed).
+    /// Floats in the im2col buffers, per worker: one block of packed panels (NHWC), or one image
+    /// and group's columns (NCHW); 0 when no copy is needed.
     static func workspaceCount(_ s: ConvolutionShape, layout: TensorLayout, threads: Int) -> Int {
         if s.isPointwise { return 0 }
         let k = s.inputChannelsPerGroup * s.kernelHeight * s.kernelWidth
