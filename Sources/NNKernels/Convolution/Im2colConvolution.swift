@@ -67,8 +67,9 @@ enum Im2colConvolution {
             if units < 4 * workers && units % workers != 0 { return (max(1, pixels), 1) }
             blocks = (blocks + workers - 1) / workers * workers
         }
+        // Whole micro-panels; at least 1 so that an empty output still has a block size.
         let rows = ((total + blocks - 1) / blocks + mr - 1) / mr * mr
-        return (max(1, min(rows, (total + mr - 1) / mr * mr)), workers)
+        return (max(1, rows), workers)
     }
 
     /// Workers that each take whole images, with single-threaded GEMMs, when the batch divides
