@@ -212,7 +212,8 @@ enum Im2colConvolution {
     /// written as GEMM micro-panels: panel t holds pixels first + t * mr ..< + mr, k-major,
     /// `panels[t * mr * K + q * mr + r]` with q = (ky * KW + kx) * C/groups + c; taps on padding,
     /// and rows past the last pixel, read `zeros`. Each tap of each pixel is one contiguous run of
-    /// the group's channels; for MR = 6 eight channels of six pixels are transposed in registers.
+    /// the group's channels; for MR = 6 and 12 eight channels of the panel's pixels are transposed in
+    /// registers.
     /// Inlined into its one caller, where MR is a constant, as it was before blocks crossed
     /// images: out of line, res2a at batch 8 ran 4 to 7% slower in alternating runs.
     @inline(__always)
@@ -254,7 +255,8 @@ enum Im2colConvolution {
                     }
                     let tap = panel + (ky * s.kernelWidth + kx) * cg * mr
                     var c = 0
-                    if mr == 6 {
+                    switch mr {
+                    case 6:
                         // Each call writes two floats past its 48: into the next channels'
                         // first lanes, written after it, or the block's spare floats.
                         while c + 8 <= cg {
@@ -262,6 +264,13 @@ enum Im2colConvolution {
                                                tap + c * 6)
                             c += 8
                         }
+                    case 12:
+                        let rows = UnsafeRawPointer(row).assumingMemoryBound(to: UnsafePointer<Float>?.self)
+                        while c + 8 <= cg {
+                            nnk_pack_a12x8_rows(rows, c, tap + c * 12)
+                            c += 8
+                        }
+                    default: break
                     }
                     for c in c..<cg {
                         for r in 0..<mr { tap[c * mr + r] = row[r][c] }

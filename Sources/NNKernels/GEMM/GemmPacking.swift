@@ -16,15 +16,30 @@ enum GemmPacking {
                 // k outer, rows inner: the panel is written in order while MR row streams are read in order.
                 let src = p.a + (i0 + r0) * p.lda + p0
                 if live == mr {
+                    // Eight k steps a time, transposed in registers, for the MRs of the
+                    // microkernel list: a value at a time, packing A for MR = 12 took a
+                    // sixteenth of a 1024-cubed product.
                     var q = 0
-                    if mr == 6 {
-                        // Eight k steps a time, transposed in registers; each block's last store
-                        // spills two floats into the next k step, so the last block (q + 8 == kc)
-                        // goes to the scalar loop, which writes that step in full.
+                    switch mr {
+                    case 6:
+                        // Each block's last store spills two floats into the next k step, so
+                        // the last block (q + 8 == kc) goes to the scalar loop, which writes
+                        // that step in full.
                         while q + 8 < kc {
                             nnk_pack_a6x8(src + q, p.lda, panel + q * mr)
                             q += 8
                         }
+                    case 12:
+                        while q + 8 <= kc {
+                            nnk_pack_a12x8(src + q, p.lda, panel + q * mr)
+                            q += 8
+                        }
+                    case 4:
+                        while q + 8 <= kc {
+                            nnk_pack_a4x8(src + q, p.lda, panel + q * mr)
+                            q += 8
+                        }
+                    default: break
                     }
                     for q in q..<kc {
                         for r in 0..<mr { panel[q * mr + r] = src[r * p.lda + q] }

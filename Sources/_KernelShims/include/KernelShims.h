@@ -120,6 +120,68 @@ static inline void nnk_pack_a6x8(const float *src, long lda, float *dst) {
     for (int j = 0; j < 8; j++) *(nnk_float8_unaligned *)(dst + j * 6) = c[j];
 }
 
+/// Four floats at any 4-byte alignment.
+typedef float nnk_float4_unaligned __attribute__((ext_vector_type(4), aligned(4)));
+typedef float nnk_float4 __attribute__((ext_vector_type(4)));
+
+/// The transpose of four rows of eight floats: column j of the block in `c[j]`. Two rounds of
+/// in-lane shuffles, then each 128-bit half is one column.
+static inline void nnk_transpose4x8_registers(nnk_float8 r0, nnk_float8 r1, nnk_float8 r2, nnk_float8 r3,
+                                              nnk_float4 c[8]) {
+    nnk_float8 t0 = __builtin_shufflevector(r0, r1, 0, 8, 1, 9, 4, 12, 5, 13);
+    nnk_float8 t1 = __builtin_shufflevector(r0, r1, 2, 10, 3, 11, 6, 14, 7, 15);
+    nnk_float8 t2 = __builtin_shufflevector(r2, r3, 0, 8, 1, 9, 4, 12, 5, 13);
+    nnk_float8 t3 = __builtin_shufflevector(r2, r3, 2, 10, 3, 11, 6, 14, 7, 15);
+    // Columns j and j + 4 of the four rows.
+    nnk_float8 u0 = __builtin_shufflevector(t0, t2, 0, 1, 8, 9, 4, 5, 12, 13);
+    nnk_float8 u1 = __builtin_shufflevector(t0, t2, 2, 3, 10, 11, 6, 7, 14, 15);
+    nnk_float8 u2 = __builtin_shufflevector(t1, t3, 0, 1, 8, 9, 4, 5, 12, 13);
+    nnk_float8 u3 = __builtin_shufflevector(t1, t3, 2, 3, 10, 11, 6, 7, 14, 15);
+    c[0] = __builtin_shufflevector(u0, u0, 0, 1, 2, 3);
+    c[1] = __builtin_shufflevector(u1, u1, 0, 1, 2, 3);
+    c[2] = __builtin_shufflevector(u2, u2, 0, 1, 2, 3);
+    c[3] = __builtin_shufflevector(u3, u3, 0, 1, 2, 3);
+    c[4] = __builtin_shufflevector(u0, u0, 4, 5, 6, 7);
+    c[5] = __builtin_shufflevector(u1, u1, 4, 5, 6, 7);
+    c[6] = __builtin_shufflevector(u2, u2, 4, 5, 6, 7);
+    c[7] = __builtin_shufflevector(u3, u3, 4, 5, 6, 7);
+}
+
+/// Packs eight k steps of MR = 12 rows, whose eight values each start at `rows[i] + offset`, into
+/// a GEMM micro-panel: `dst[q * 12 + i] = rows[i][offset + q]`, 96 floats and nothing past them.
+/// Rows 0-7 are an 8 x 8 transpose, rows 8-11 a 4 x 8 one.
+static inline void nnk_pack_a12x8_rows(const float *const *rows, long offset, float *dst) {
+    nnk_float8 r[8], c[8];
+    nnk_float4 d[8];
+    for (int i = 0; i < 8; i++) r[i] = *(const nnk_float8_unaligned *)(rows[i] + offset);
+    nnk_transpose8_registers(r, c);
+    nnk_transpose4x8_registers(*(const nnk_float8_unaligned *)(rows[8] + offset),
+                               *(const nnk_float8_unaligned *)(rows[9] + offset),
+                               *(const nnk_float8_unaligned *)(rows[10] + offset),
+                               *(const nnk_float8_unaligned *)(rows[11] + offset), d);
+    for (int j = 0; j < 8; j++) {
+        *(nnk_float8_unaligned *)(dst + j * 12) = c[j];
+        *(nnk_float4_unaligned *)(dst + j * 12 + 8) = d[j];
+    }
+}
+
+/// `nnk_pack_a12x8_rows` for twelve rows `lda` floats apart from `src`.
+static inline void nnk_pack_a12x8(const float *src, long lda, float *dst) {
+    const float *rows[12];
+    for (int i = 0; i < 12; i++) rows[i] = src + i * lda;
+    nnk_pack_a12x8_rows(rows, 0, dst);
+}
+
+/// Packs eight k steps of MR = 4 rows (`lda` floats apart) into a micro-panel:
+/// `dst[q * 4 + i] = src[i * lda + q]`, 32 floats.
+static inline void nnk_pack_a4x8(const float *src, long lda, float *dst) {
+    nnk_float4 d[8];
+    nnk_transpose4x8_registers(*(const nnk_float8_unaligned *)src, *(const nnk_float8_unaligned *)(src + lda),
+                               *(const nnk_float8_unaligned *)(src + 2 * lda),
+                               *(const nnk_float8_unaligned *)(src + 3 * lda), d);
+    for (int j = 0; j < 8; j++) *(nnk_float4_unaligned *)(dst + j * 4) = d[j];
+}
+
 /// `nnk_pack_a6x8` with each of the six rows at its own address: the six output pixels of an
 /// implicit im2col micro-panel, each reading one tap's run of channels (or a row of zeros, on
 /// padding). Writes the same 48 floats and the same two spare floats past them.
