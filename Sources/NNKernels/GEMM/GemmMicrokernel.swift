@@ -11,9 +11,11 @@ public protocol GemmMicrokernel: SendableMetatype {
     static func run(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
                     c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float,
                     epilogue: TileEpilogue)
-    /// The same tile with only `rows` (fewer than MR) rows: A holds `rows` floats per k. For
-    /// batches below MR, where the full tile would spend most of its FMAs on padding.
-    static func runRows(_ rows: Int, kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+    /// The same tile with only `rows` (fewer than MR) rows, their A values `aStride` floats
+    /// apart per k (`rows` for a panel packed that narrow, MR for the last, short panel of a
+    /// packed block). For batches below MR and for a block's last rows, where the full tile
+    /// would spend its FMAs on padding.
+    static func runRows(_ rows: Int, aStride: Int, kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
                         c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float,
                         epilogue: TileEpilogue)
     /// The most rows `runRows` computes with a tile of exactly that many rows (more are padded to MR).
@@ -33,6 +35,12 @@ where Vector.Scalar == Float {
 
     @inline(__always)
     static func accumulate(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>) -> Accumulators {
+        accumulate(kc: kc, a: a, aStride: MR, b: b)
+    }
+
+    /// `accumulate` with the rows' A values `aStride` (at least MR) floats apart per k.
+    @inline(__always)
+    static func accumulate(kc: Int, a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>) -> Accumulators {
         var acc = Accumulators(repeating: InlineArray(repeating: .zero))
         let vectorBytes = Vector.scalarCount * MemoryLayout<Float>.stride
         var pa = a
@@ -42,7 +50,7 @@ where Vector.Scalar == Float {
             var bv = InlineArray<NV, Vector>(repeating: .zero)
             for j in 0..<NV { bv[j] = pb.loadUnaligned(fromByteOffset: (q * NV + j) * vectorBytes, as: Vector.self) }
             for r in 0..<MR {
-                let av = Vector(repeating: pa[q * MR + r])
+                let av = Vector(repeating: pa[q * aStride + r])
                 for j in 0..<NV { acc[r][j].addProduct(av, bv[j]) }
             }
         }
@@ -51,13 +59,13 @@ where Vector.Scalar == Float {
         var remaining = kc
         while remaining >= 4 {
             step(0); step(1); step(2); step(3)
-            pa += 4 * MR
+            pa += 4 * aStride
             pb += 4 * NV * vectorBytes
             remaining -= 4
         }
         while remaining > 0 {
             step(0)
-            pa += MR
+            pa += aStride
             pb += NV * vectorBytes
             remaining -= 1
         }
@@ -68,29 +76,37 @@ where Vector.Scalar == Float {
     public static func run(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
                            c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float,
                            epilogue: TileEpilogue) {
+        run(kc: kc, a: a, aStride: MR, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
+    }
+
+    /// `run` with the rows' A values `aStride` floats apart per k.
+    @inline(__always)
+    static func run(kc: Int, a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>,
+                    c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float,
+                    epilogue: TileEpilogue) {
         // C rows sit a leading dimension apart and are usually cold: fetch them during the k loop.
         for r in 0..<MR {
             nnk_prefetch_for_write(c + r * ldc)
             nnk_prefetch_for_write(c + r * ldc + nr - 1)
         }
-        let acc = accumulate(kc: kc, a: a, b: b)
+        let acc = accumulate(kc: kc, a: a, aStride: aStride, b: b)
         finish(acc, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
     }
 
-    public static func runRows(_ rows: Int, kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+    public static func runRows(_ rows: Int, aStride: Int, kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
                                c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float,
                                epilogue: TileEpilogue) {
         // One specialization per row count; beyond 7 rows (only the 12-row AVX-512 tile) the
         // full tile runs on zero-padded rows instead, so the caller pads A to MR rows then.
         switch rows {
-        case 1: SIMDGemmMicrokernel<1, NV, Vector>.run(kc: kc, a: a, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
-        case 2: SIMDGemmMicrokernel<2, NV, Vector>.run(kc: kc, a: a, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
-        case 3: SIMDGemmMicrokernel<3, NV, Vector>.run(kc: kc, a: a, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
-        case 4: SIMDGemmMicrokernel<4, NV, Vector>.run(kc: kc, a: a, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
-        case 5: SIMDGemmMicrokernel<5, NV, Vector>.run(kc: kc, a: a, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
-        case 6: SIMDGemmMicrokernel<6, NV, Vector>.run(kc: kc, a: a, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
-        case 7: SIMDGemmMicrokernel<7, NV, Vector>.run(kc: kc, a: a, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
-        default: run(kc: kc, a: a, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
+        case 1: SIMDGemmMicrokernel<1, NV, Vector>.run(kc: kc, a: a, aStride: aStride, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
+        case 2: SIMDGemmMicrokernel<2, NV, Vector>.run(kc: kc, a: a, aStride: aStride, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
+        case 3: SIMDGemmMicrokernel<3, NV, Vector>.run(kc: kc, a: a, aStride: aStride, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
+        case 4: SIMDGemmMicrokernel<4, NV, Vector>.run(kc: kc, a: a, aStride: aStride, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
+        case 5: SIMDGemmMicrokernel<5, NV, Vector>.run(kc: kc, a: a, aStride: aStride, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
+        case 6: SIMDGemmMicrokernel<6, NV, Vector>.run(kc: kc, a: a, aStride: aStride, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
+        case 7: SIMDGemmMicrokernel<7, NV, Vector>.run(kc: kc, a: a, aStride: aStride, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
+        default: run(kc: kc, a: a, aStride: aStride, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
         }
     }
 

@@ -148,16 +148,35 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
                 let liveRows = min(mr, rows.upperBound - i)
                 tileEpilogue.rowBias = epilogue.rowBias.map { $0 + i }
                 let c = p.c + i * p.ldc + j
-                if liveRows == mr && liveColumns == nr {
-                    Kernel.run(kc: kc, a: a, b: b, c: c, ldc: p.ldc, alpha: p.alpha, beta: beta, epilogue: tileEpilogue)
-                } else {
-                    // Edge tile: the live part of C goes through a scratch tile, so the same
-                    // microkernel and epilogue run on it and nothing outside C is touched.
+                // The block's last panel may hold fewer live rows than MR (64 rows are five
+                // 12-row panels and 4 rows): a tile of just those rows, reading the panel's A
+                // at its MR stride, spends no FMAs on the zero rows.
+                let shortTile = liveRows < mr && liveRows <= Kernel.largestShortTile
+                // Edge tile: the live part of C goes through a scratch tile, so the same
+                // microkernel and epilogue run on it and nothing outside C is touched.
+                func edgeTile() {
                     if beta != 0 {
                         for r in 0..<liveRows { (tile + r * nr).update(from: c + r * p.ldc, count: liveColumns) }
                     }
-                    Kernel.run(kc: kc, a: a, b: b, c: tile, ldc: nr, alpha: p.alpha, beta: beta, epilogue: tileEpilogue)
+                    if shortTile {
+                        Kernel.runRows(liveRows, aStride: mr, kc: kc, a: a, b: b, c: tile, ldc: nr, alpha: p.alpha, beta: beta,
+                                       epilogue: tileEpilogue)
+                    } else {
+                        Kernel.run(kc: kc, a: a, b: b, c: tile, ldc: nr, alpha: p.alpha, beta: beta, epilogue: tileEpilogue)
+                    }
                     for r in 0..<liveRows { (c + r * p.ldc).update(from: tile + r * nr, count: liveColumns) }
+                }
+                if liveColumns == nr {
+                    if liveRows == mr {
+                        Kernel.run(kc: kc, a: a, b: b, c: c, ldc: p.ldc, alpha: p.alpha, beta: beta, epilogue: tileEpilogue)
+                    } else if shortTile {
+                        Kernel.runRows(liveRows, aStride: mr, kc: kc, a: a, b: b, c: c, ldc: p.ldc, alpha: p.alpha, beta: beta,
+                                       epilogue: tileEpilogue)
+                    } else {
+                        edgeTile()
+                    }
+                } else {
+                    edgeTile()
                 }
                 a += aPanelStride
             }

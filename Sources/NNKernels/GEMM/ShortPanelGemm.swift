@@ -29,13 +29,13 @@ enum ShortPanelGemm<Kernel: GemmMicrokernel> {
                     let b = panels.pointer + t * panels.panelStride
                     let tileEpilogue = TileEpilogue(bias: epilogue.bias.map { $0 + j }, activation: epilogue.activation)
                     if live == nr && rows == p.m && p.beta == 0 {
-                        Kernel.runRows(rows, kc: p.k, a: a, b: b, c: p.c + j, ldc: p.ldc, alpha: p.alpha, beta: 0,
+                        Kernel.runRows(rows, aStride: rows, kc: p.k, a: a, b: b, c: p.c + j, ldc: p.ldc, alpha: p.alpha, beta: 0,
                                        epilogue: tileEpilogue)
                     } else {
                         if p.beta != 0 {
                             for r in 0..<p.m { (tile + r * nr).update(from: p.c + r * p.ldc + j, count: live) }
                         }
-                        Kernel.runRows(rows, kc: p.k, a: a, b: b, c: tile, ldc: nr, alpha: p.alpha, beta: p.beta,
+                        Kernel.runRows(rows, aStride: rows, kc: p.k, a: a, b: b, c: tile, ldc: nr, alpha: p.alpha, beta: p.beta,
                                        epilogue: tileEpilogue)
                         for r in 0..<p.m { (p.c + r * p.ldc + j).update(from: tile + r * nr, count: live) }
                     }
