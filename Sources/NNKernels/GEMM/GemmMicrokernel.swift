@@ -41,7 +41,10 @@ where Vector.Scalar == Float {
     /// `accumulate` with the rows' A values `aStride` (at least MR) floats apart per k.
     @inline(__always)
     static func accumulate(kc: Int, a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>) -> Accumulators {
-        var acc = Accumulators(repeating: InlineArray(repeating: .zero))
+        // Built element by element: `InlineArray(repeating:)` of the 12 x 2 AVX-512 tile stayed a
+        // call that wrote the tile to the stack, for the k loop to load back, at every tile
+        // (1024-cubed GEMM 0.96x the time without it, in alternating runs).
+        var acc = Accumulators { _ in InlineArray { _ in .zero } }
         let vectorBytes = Vector.scalarCount * MemoryLayout<Float>.stride
         var pa = a
         var pb = UnsafeRawPointer(b)
