@@ -80,14 +80,20 @@ enum GemmPacking {
             // Rows go eight at a time, panel by panel: each panel then receives eight rows
             // (8 * NR floats) contiguously instead of one row scattered a panel apart, while
             // the eight source rows are still each read in order.
-            let vectorCopies = nr % 8 == 0
+            let vectorCopies = nr % 8 == 0, wideCopies = nr % 16 == 0
             for q0 in stride(from: 0, to: kc, by: 8) {
                 let rows = min(8, kc - q0)
                 for t in panels.lowerBound..<fullPanels {
                     for q in q0..<(q0 + rows) {
                         let src = p.b + (p0 + q) * p.ldb + j0 + t * nr
                         let to = dst + t * nr * kc + q * nr
-                        if vectorCopies {
+                        if wideCopies {
+                            // Sixteen floats a move for NR = 32: one AVX-512 store, not two.
+                            for j in stride(from: 0, to: nr, by: 16) {
+                                UnsafeMutableRawPointer(to + j).storeBytes(
+                                    of: UnsafeRawPointer(src + j).loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
+                            }
+                        } else if vectorCopies {
                             for j in stride(from: 0, to: nr, by: 8) {
                                 UnsafeMutableRawPointer(to + j).storeBytes(
                                     of: UnsafeRawPointer(src + j).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
