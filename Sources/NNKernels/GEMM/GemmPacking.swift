@@ -19,6 +19,14 @@ enum GemmPacking {
                     // Eight k steps a time, transposed in registers, for the MRs of the
                     // microkernel list: a value at a time, packing A for MR = 12 took a
                     // sixteenth of a 1024-cubed product.
+                    // The rows two panels ahead, a cache line of each per 16 k steps: with
+                    // few output columns (a 1x1 convolution to 64 channels) A is read once, from
+                    // memory, and the 8 x MR blocks of the transposes wait on every line.
+                    let ahead = r0 + 3 * mr <= rows ? src + 2 * mr * p.lda : nil
+                    @inline(__always) func prefetchAhead(_ q: Int) {
+                        guard let ahead, q % 16 == 0 else { return }
+                        for r in 0..<mr { nnk_prefetch_for_read(ahead + r * p.lda + q) }
+                    }
                     var q = 0
                     switch mr {
                     case 6:
@@ -26,16 +34,19 @@ enum GemmPacking {
                         // the last block (q + 8 == kc) goes to the scalar loop, which writes
                         // that step in full.
                         while q + 8 < kc {
+                            prefetchAhead(q)
                             nnk_pack_a6x8(src + q, p.lda, panel + q * mr)
                             q += 8
                         }
                     case 12:
                         while q + 8 <= kc {
+                            prefetchAhead(q)
                             nnk_pack_a12x8(src + q, p.lda, panel + q * mr)
                             q += 8
                         }
                     case 4:
                         while q + 8 <= kc {
+                            prefetchAhead(q)
                             nnk_pack_a4x8(src + q, p.lda, panel + q * mr)
                             q += 8
                         }
