@@ -125,7 +125,9 @@ typedef float nnk_float4_unaligned __attribute__((ext_vector_type(4), aligned(4)
 typedef float nnk_float4 __attribute__((ext_vector_type(4)));
 
 /// The transpose of four rows of eight floats: column j of the block in `c[j]`. Two rounds of
-/// in-lane shuffles, then each 128-bit half is one column.
+/// in-lane shuffles, then each 128-bit half is one column. The same first rounds as the 8 x 8
+/// transpose, which stays written out: built from two of these, it compiled to 87 vector
+/// instructions per 8 x 8 block against 79 (clang, -march=znver4).
 static inline void nnk_transpose4x8_registers(nnk_float8 r0, nnk_float8 r1, nnk_float8 r2, nnk_float8 r3,
                                               nnk_float4 c[8]) {
     nnk_float8 t0 = __builtin_shufflevector(r0, r1, 0, 8, 1, 9, 4, 12, 5, 13);
