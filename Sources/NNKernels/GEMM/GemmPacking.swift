@@ -16,9 +16,6 @@ enum GemmPacking {
                 // k outer, rows inner: the panel is written in order while MR row streams are read in order.
                 let src = p.a + (i0 + r0) * p.lda + p0
                 if live == mr {
-                    // Eight k steps a time, transposed in registers, for the MRs of the
-                    // microkernel list: a value at a time, packing A for MR = 12 took a
-                    // sixteenth of a 1024-cubed product.
                     // The rows two panels ahead, a cache line of each per 16 k steps: with
                     // few output columns (a 1x1 convolution to 64 channels) A is read once, from
                     // memory, and the 8 x MR blocks of the transposes wait on every line.
@@ -27,6 +24,9 @@ enum GemmPacking {
                         guard let ahead, q % 16 == 0 else { return }
                         for r in 0..<mr { nnk_prefetch_for_read(ahead + r * p.lda + q) }
                     }
+                    // Eight k steps a time, transposed in registers, for the MRs of the
+                    // microkernel list: a value at a time, packing A for MR = 12 took a
+                    // sixteenth of a 1024-cubed product.
                     var q = 0
                     switch mr {
                     case 6:

@@ -153,7 +153,9 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
                 // at its MR stride, spends no FMAs on the zero rows.
                 let shortTile = liveRows < mr && liveRows <= Kernel.largestShortTile
                 // Edge tile: the live part of C goes through a scratch tile, so the same
-                // microkernel and epilogue run on it and nothing outside C is touched.
+                // microkernel and epilogue run on it and nothing outside C is touched. A local
+                // function, not a flat chain of ifs with this inline: that compiled the full
+                // tile's loop differently and ran 1.04 to 1.06x the time at 1024 cubed.
                 func edgeTile() {
                     if beta != 0 {
                         for r in 0..<liveRows { (tile + r * nr).update(from: c + r * p.ldc, count: liveColumns) }
