@@ -64,7 +64,7 @@ public enum Pooling {
         // Past the last-level cache the loads wait on memory without software prefetch (batch
         // 8 of ResNet-50's first pooling: 0.57x the time with it, in alternating runs); from the
         // caches the prefetches only cost instructions (1.24 to 1.32x the time at batch 1).
-        let prefetches = (s.inputCount + s.outputCount) * MemoryLayout<Float>.stride >= Tuning.streamingStoreBytes
+        let prefetches = prefetchesInput(s)
         for n in 0..<s.batch {
             for oy in 0..<outputHeight {
                 let rows = s.window(oy, stride: s.strideHeight, padding: s.paddingHeight, size: s.windowHeight, extent: s.inputHeight)
@@ -168,13 +168,15 @@ public enum Pooling {
             for rowsInside in 1...s.windowHeight { scales.pointer[(rowsInside - 1) * tableCount + ox] = 1 / Float(rowsInside * columns) }
         }
         let outputCount = s.outputCount
+        let prefetches = prefetchesInput(s)
         for plane in 0..<(s.batch * s.channels) {
             let source = x + plane * s.inputHeight * s.inputWidth
-            foldRows(s, source, oy: 0, into: buffers.pointer + s.paddingWidth, Op.self)
+            foldRows(s, source, oy: 0, into: buffers.pointer + s.paddingWidth, prefetches: prefetches, Op.self)
             for oy in 0..<outputHeight {
                 let buffer = buffers.pointer + (oy % 2) * bufferCount
                 if oy + 1 < outputHeight {
-                    foldRows(s, source, oy: oy + 1, into: buffers.pointer + ((oy + 1) % 2) * bufferCount + s.paddingWidth, Op.self)
+                    foldRows(s, source, oy: oy + 1, into: buffers.pointer + ((oy + 1) % 2) * bufferCount + s.paddingWidth,
+                             prefetches: prefetches, Op.self)
                 }
                 let rawBuffer = UnsafeRawPointer(buffer)
                 let rows = s.window(oy, stride: s.strideHeight, padding: s.paddingHeight, size: s.windowHeight, extent: s.inputHeight)
@@ -214,11 +216,17 @@ public enum Pooling {
         }
     }
 
+    /// Whether a pooling's input and output together outgrow half the last-level cache, past
+    /// which the kernels prefetch their input in software.
+    static func prefetchesInput(_ s: PoolingShape) -> Bool {
+        (s.inputCount + s.outputCount) * MemoryLayout<Float>.stride >= Tuning.streamingStoreBytes
+    }
+
     /// Folds the window rows of output row `oy` column by column into `row` (input column ix
     /// at `row[ix]`), starting from the identity as the naive loop does.
     @inline(__always)
     static func foldRows<Op: PoolingOperation>(_ s: PoolingShape, _ source: UnsafePointer<Float>, oy: Int,
-                                               into row: UnsafeMutablePointer<Float>, _: Op.Type) {
+                                               into row: UnsafeMutablePointer<Float>, prefetches: Bool, _: Op.Type) {
         let width = Vector.scalarCount
         let rows = s.window(oy, stride: s.strideHeight, padding: s.paddingHeight, size: s.windowHeight, extent: s.inputHeight)
         let vectorEnd = s.inputWidth / width * width
@@ -226,27 +234,32 @@ public enum Pooling {
         // Input rows are read a few hundred bytes at a time with work in between, and the hardware
         // prefetcher alone leaves the loads waiting on memory once a batch outgrows the caches:
         // fetch eight rows ahead (measured at batch 8: 1.8 to 2.0 ms against 2.9 to 3.5 without,
-        // for ResNet-50's first pooling), at most 4 KiB, which stays well inside L1.
+        // for ResNet-50's first pooling), at most 4 KiB, which stays well inside L1. Only past
+        // the last-level cache (`prefetchesInput`): from L3 the stride-1 layer at batch 8 spent
+        // a third of its row folding on the prefetches.
         let prefetchDistance = min(8 * rowBytes, 4096)
         var ix = 0
         // With the row count a constant (the 2- and 3-row windows of common pooling layers), the
         // loop over rows unrolls and no per-vector loop over rows remains.
-        @inline(__always) func foldVectors(rowCount: Int) {
+        @inline(__always) func foldVectors(rowCount: Int, prefetch: Bool) {
             while ix < vectorEnd {
                 var acc = Vector(repeating: Op.identity)
                 for r in 0..<rowCount {
                     acc = Op.combine(acc, first.loadUnaligned(fromByteOffset: r * rowBytes + ix * 4, as: Vector.self))
-                    nnk_prefetch_for_read(first + prefetchDistance + r * rowBytes + ix * 4)
+                    if prefetch { nnk_prefetch_for_read(first + prefetchDistance + r * rowBytes + ix * 4) }
                 }
                 UnsafeMutableRawPointer(row + ix).storeBytes(of: acc, as: Vector.self)
                 ix += width
             }
         }
-        switch rows.count {
-        case 1: foldVectors(rowCount: 1)
-        case 2: foldVectors(rowCount: 2)
-        case 3: foldVectors(rowCount: 3)
-        default: foldVectors(rowCount: rows.count)
+        switch (rows.count, prefetches) {
+        case (1, true): foldVectors(rowCount: 1, prefetch: true)
+        case (2, true): foldVectors(rowCount: 2, prefetch: true)
+        case (3, true): foldVectors(rowCount: 3, prefetch: true)
+        case (1, false): foldVectors(rowCount: 1, prefetch: false)
+        case (2, false): foldVectors(rowCount: 2, prefetch: false)
+        case (3, false): foldVectors(rowCount: 3, prefetch: false)
+        default: foldVectors(rowCount: rows.count, prefetch: prefetches)
         }
         while ix < s.inputWidth {
             var acc = Op.identity
