@@ -30,6 +30,8 @@ struct PackedGemmSchedule {
          minimumFlopsPerExtraWorker: Double, packsB: Bool = true) {
         self.mr = mr
         self.nr = nr
+        // Whole micro-panels, so every row block starts on a panel boundary of prepacked A.
+        mc = max(mr, blocking.mc / mr * mr)
         // The fewest KC slices, all of one depth: a 576-deep product goes 288 + 288, not
         // 272 + 272 + 32, whose last slice would load and store every tile of C for 32 steps.
         // With B packed once (a dense layer's weights) and every row in one MC block, one slice
@@ -37,13 +39,10 @@ struct PackedGemmSchedule {
         // one B micro-panel stream from L2 (fused dense ReLU on the AVX-512 host, one thread:
         // 64 x 3072 x 768 at 90.3 / 90.5% of peak against 87.7 / 86.4, 256 x 1024 x 1024 at
         // 94.1 / 93.2 against 90.1 / 90.2, 64 x 1024 x 4096 at 87.2 / 84.1 against 81.8 / 80.6).
-        let oneBlockOfRows = m <= max(mr, blocking.mc / mr * mr)
-        let slices = !packsB && oneBlockOfRows ? 1 : max(1, (k + blocking.kc - 1) / max(1, blocking.kc))
+        let slices = !packsB && m <= mc ? 1 : max(1, (k + blocking.kc - 1) / max(1, blocking.kc))
         kc = max(1, (k + slices - 1) / slices)
         // Whole micro-panels, so every column block starts on a panel boundary of prepacked B.
         nc = min(max(nr, blocking.nc / nr * nr), (n + nr - 1) / nr * nr)
-        // Whole micro-panels, so every row block starts on a panel boundary of prepacked A.
-        mc = max(mr, blocking.mc / mr * mr)
         workers = Tuning.workers(requested: requestedWorkers, flops: 2 * Double(m) * Double(n) * Double(k),
                                  minimumFlopsPerExtraWorker: minimumFlopsPerExtraWorker)
         columnBlocks = (n + nc - 1) / nc

@@ -240,7 +240,8 @@ public enum Pooling {
         let prefetchDistance = min(8 * rowBytes, 4096)
         var ix = 0
         // With the row count a constant (the 2- and 3-row windows of common pooling layers), the
-        // loop over rows unrolls and no per-vector loop over rows remains.
+        // loop over rows unrolls and no per-vector loop over rows remains; whether to prefetch is
+        // a constant too, so no test of it is left in the loop.
         @inline(__always) func foldVectors(rowCount: Int, prefetch: Bool) {
             while ix < vectorEnd {
                 var acc = Vector(repeating: Op.identity)
