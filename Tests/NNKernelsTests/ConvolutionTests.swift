@@ -72,10 +72,11 @@ struct ConvolutionCase: CustomStringConvertible {
         return result
     }
 
-    func run(_ algorithm: ConvolutionAlgorithm, threads: Int) throws -> (output: [Float], layer: Convolution2D) {
+    func run(_ algorithm: ConvolutionAlgorithm, threads: Int,
+             microkernel: GemmMicrokernelDescriptor = GemmMicrokernels.preferred) throws -> (output: [Float], layer: Convolution2D) {
         let layer = try w.withUnsafeBufferPointer { w in
             try withBias { try Convolution2D(shape: shape, layout: layout, algorithm: algorithm, weights: w, bias: $0,
-                                             activation: activation, threads: threads) }
+                                             activation: activation, threads: threads, microkernel: microkernel) }
         }
         var y = [Float](repeating: .nan, count: shape.outputCount)
         try x.withUnsafeBufferPointer { x in try y.withUnsafeMutableBufferPointer { try layer.forward(input: x, output: $0) } }
@@ -126,10 +127,13 @@ struct ConvolutionTests {
                                             kernelHeight: 3, kernelWidth: 3))
         shapes.append(try! ConvolutionShape(batch: 2, inputChannels: 6, inputHeight: 11, inputWidth: 11, outputChannels: 12,
                                             kernelHeight: 1, kernelWidth: 1, strideHeight: 2, strideWidth: 2))
-        // LeNet's layer: one input channel (direct's flat window path), two full blocks of
-        // output channels, tiles that cross rows and, at batch 2, images.
+        // LeNet's layer: one input channel (direct's flat window path), whole blocks of output
+        // channels (two of 16, one of 32), tiles that cross rows and, at batch 2, images; and
+        // with 70 output channels, blocks of 32 and a partial one.
         shapes.append(try! ConvolutionShape(batch: 2, inputChannels: 1, inputHeight: 28, inputWidth: 28, outputChannels: 32,
                                             kernelHeight: 3, kernelWidth: 3))
+        shapes.append(try! ConvolutionShape(batch: 1, inputChannels: 3, inputHeight: 9, inputWidth: 31, outputChannels: 70,
+                                            kernelHeight: 3, kernelWidth: 3, paddingHeight: 1, paddingWidth: 1))
         // Enough input channels that direct convolution makes several passes over a row
         // (channel chunks sized to half of L1d: 3x3 x 70 and 5x5 x 40 both need more than one).
         shapes.append(try! ConvolutionShape(batch: 1, inputChannels: 70, inputHeight: 6, inputWidth: 13, outputChannels: 20,
@@ -150,14 +154,26 @@ struct ConvolutionTests {
 
     @Test("every algorithm and layout against the Double reference", arguments: ConvolutionAlgorithm.allCases, [1, 2])
     func algorithmsMatchReference(_ algorithm: ConvolutionAlgorithm, threads: Int) throws {
+        try checkRandomShapes(algorithm, threads: threads, microkernel: GemmMicrokernels.preferred)
+    }
+
+    /// Direct convolution takes its register tile (MR pixels, NR channels, vector width) from the
+    /// GEMM microkernel, and im2col its panels' MR: every other tile this CPU supports too.
+    @Test("im2col and direct on every other supported microkernel's tile", arguments: [ConvolutionAlgorithm.im2col, .direct],
+          GemmMicrokernels.all.filter { $0.isSupported && $0.name != GemmMicrokernels.preferred.name }.map(\.name))
+    func otherTilesMatchReference(_ algorithm: ConvolutionAlgorithm, microkernel: String) throws {
+        try checkRandomShapes(algorithm, threads: 2, microkernel: GemmMicrokernels.named(microkernel)!)
+    }
+
+    private func checkRandomShapes(_ algorithm: ConvolutionAlgorithm, threads: Int, microkernel: GemmMicrokernelDescriptor) throws {
         var rng = SplitMix64(seed: 900 + UInt64(threads))
         for (index, shape) in Self.randomShapes(count: 30, seed: 17).enumerated() {
             for layout in TensorLayout.allCases {
                 let testCase = ConvolutionCase(shape, layout: layout, activation: Activation.all[index % Activation.all.count],
                                                withBias: index % 4 != 3, rng: &rng)
-                let (y, _) = try testCase.run(algorithm, threads: threads)
+                let (y, _) = try testCase.run(algorithm, threads: threads, microkernel: microkernel)
                 for (i, (expected, bound)) in testCase.reference().enumerated() where !(abs(Double(y[i]) - expected) <= bound) {
-                    Issue.record("\(algorithm) threads=\(threads) \(testCase): y[\(i)] = \(y[i]), expected \(expected) +- \(bound)")
+                    Issue.record("\(algorithm) \(microkernel.name) threads=\(threads) \(testCase): y[\(i)] = \(y[i]), expected \(expected) +- \(bound)")
                     break
                 }
             }

@@ -8,18 +8,20 @@ public final class Convolution2D: @unchecked Sendable {
     public let algorithm: ConvolutionAlgorithm
     public let activation: Activation
     public let threads: Int
+    /// The register tile of im2col's GEMM and of direct convolution.
+    public let microkernel: GemmMicrokernelDescriptor
     /// The caller's weights (OIHW) and bias, copied.
     let weights: AlignedFloatBuffer
     let bias: AlignedFloatBuffer?
     /// im2col's packed weights per group (NHWC), or direct's blocked weights.
     let packedGroups: [DenseWeights]
-    let direct: DirectConvolution?
+    let direct: DirectConvolutionPlan?
     /// im2col's column buffer, or direct's padded channels-last input and its output.
     let workspace: AlignedFloatBuffer
 
     public init(shape: ConvolutionShape, layout: TensorLayout, algorithm: ConvolutionAlgorithm,
                 weights: UnsafeBufferPointer<Float>, bias: UnsafeBufferPointer<Float>?, activation: Activation,
-                threads: Int = 1) throws {
+                threads: Int = 1, microkernel: GemmMicrokernelDescriptor = GemmMicrokernels.preferred) throws {
         if weights.count != shape.weightCount {
             throw KernelError.shapeMismatch(
                 what: "convolution weights (outputChannels \(shape.outputChannels) x inputChannels/groups \(shape.inputChannelsPerGroup) x kernel \(shape.kernelHeight)x\(shape.kernelWidth))",
@@ -29,7 +31,12 @@ public final class Convolution2D: @unchecked Sendable {
             try KernelError.checkCount("convolution bias (one per output channel)", expected: shape.outputChannels, got: bias.count)
         }
         if threads < 1 { throw KernelError.invalidDimension(dimension: "threads", expected: ">= 1", got: threads) }
+        if !microkernel.isSupported {
+            throw KernelError.invalidDimension(dimension: "microkernel \(microkernel.name) (unsupported by this CPU)",
+                                               expected: "a supported microkernel", got: 0)
+        }
         self.shape = shape
+        self.microkernel = microkernel
         self.layout = layout
         self.algorithm = algorithm
         self.activation = activation
@@ -50,14 +57,16 @@ public final class Convolution2D: @unchecked Sendable {
             workspace = AlignedFloatBuffer(count: 0)
         case .im2col:
             packedGroups = layout == .nhwc ? try Im2colConvolution.packWeights(shape, weights: self.weights.pointer,
-                                                                               bias: self.bias?.pointer) : []
+                                                                               bias: self.bias?.pointer,
+                                                                               microkernel: microkernel) : []
             direct = nil
-            workspace = AlignedFloatBuffer(count: Im2colConvolution.workspaceCount(shape, layout: layout, threads: threads))
+            workspace = AlignedFloatBuffer(count: Im2colConvolution.workspaceCount(shape, layout: layout, threads: threads,
+                                                                                     mr: microkernel.mr))
         case .direct:
             packedGroups = []
-            let plan = DirectConvolution(shape, weights: self.weights.pointer, bias: self.bias?.pointer)
+            let plan = microkernel.directConvolution(shape, self.weights.pointer, self.bias?.pointer)
             direct = plan
-            workspace = AlignedFloatBuffer(count: plan.workspaceCount(layout: layout))
+            workspace = AlignedFloatBuffer(count: plan.workspaceCount(layout))
         }
     }
 
@@ -87,10 +96,9 @@ public final class Convolution2D: @unchecked Sendable {
         case .im2col:
             Im2colConvolution.run(shape, layout: layout, input: x, weights: weights.pointer, bias: bias?.pointer,
                                   packedGroups: packedGroups, activation: activation, output: y,
-                                  workspace: workspace.pointer, threads: threads)
+                                  workspace: workspace.pointer, threads: threads, kernel: microkernel)
         case .direct:
-            direct!.run(layout: layout, input: x, activation: activation, output: y, workspace: workspace.pointer,
-                        threads: threads)
+            direct!.run(layout, x, activation, y, workspace.pointer, threads)
         }
     }
 }

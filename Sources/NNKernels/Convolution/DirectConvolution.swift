@@ -7,14 +7,18 @@
 /// past the group's output channels; each chunk of input channels is one pass over a row of
 /// output tiles, whose partial sums wait in a row buffer between passes. An NCHW caller pays, inside each call, for converting its input to the
 /// padded channels-last copy and the result back to NCHW.
-final class DirectConvolution: @unchecked Sendable {
-    typealias Vector = SIMD8<Float>
-    static let mr = 6
-    static let nv = 2
-    static let nr = nv * Vector.scalarCount
+///
+/// The tile is a GEMM microkernel's (MR pixels, NV vectors of output channels, MR at most 8),
+/// chosen with it from `GemmMicrokernels` (`GemmMicrokernelDescriptor.directConvolution`), so
+/// an AVX-512 host runs sixteen-lane tiles here as it does in GEMM.
+final class DirectConvolution<let MR: Int, let NV: Int, Vector: SIMD>: @unchecked Sendable
+where Vector.Scalar == Float {
+    static var mr: Int { MR }
+    static var nv: Int { NV }
+    static var nr: Int { NV * Vector.scalarCount }
     /// Tiles that share one pass of a channel chunk's weights through L1 (about 100 pixels).
-    static let tilesPerUnit = 16
-    typealias Tile = SIMDGemmMicrokernel<6, 2, SIMD8<Float>>
+    static var tilesPerUnit: Int { max(1, 96 / MR) }
+    typealias Tile = SIMDGemmMicrokernel<MR, NV, Vector>
 
     let s: ConvolutionShape
     let channelBlocks: Int
@@ -25,7 +29,7 @@ final class DirectConvolution: @unchecked Sendable {
     /// For layers with few channels per group: the offset of every (tap, channel) step from a
     /// pixel's origin, so the whole window is one flat loop (no per-tap setup).
     let stepOffsets: UnsafeMutablePointer<Int>?
-    static let flatWindowChannels = 4
+    static var flatWindowChannels: Int { 4 }
     /// Depthwise layers skip the GEMM tile (one live lane of sixteen) for their own loop.
     let depthwise: DepthwiseConvolution?
 
@@ -181,12 +185,12 @@ final class DirectConvolution: @unchecked Sendable {
     /// `finishOverwriting`): this function is too large for the compiler to inline it, and
     /// testing alpha and beta per vector cost as much as a short tile's FMAs.
     @inline(never)
-    private func computeTile(rows: InlineArray<6, UnsafePointer<Float>>, chunkLength: Int, weights: UnsafePointer<Float>,
+    private func computeTile(rows: InlineArray<MR, UnsafePointer<Float>>, chunkLength: Int, weights: UnsafePointer<Float>,
                              partial: UnsafeMutableRawPointer, isFirst: Bool, isLast: Bool,
                              destination: UnsafeMutablePointer<Float>, liveRows: Int, liveColumns: Int,
                              scratch: UnsafeMutablePointer<Float>, epilogue: TileEpilogue) {
         let mr = Self.mr, nr = Self.nr
-        var acc = isFirst ? Tile.Accumulators(repeating: InlineArray(repeating: .zero)) : Self.load(partial)
+        var acc = isFirst ? Tile.Accumulators { _ in InlineArray { _ in .zero } } : Self.load(partial)
         var w = weights
         for ky in 0..<s.kernelHeight {
             for kx in 0..<s.kernelWidth {
@@ -251,15 +255,15 @@ final class DirectConvolution: @unchecked Sendable {
     /// sums start from the bias, as XNNPACK's do, so the epilogue has only the activation left:
     /// with nine steps a tile, the bias adds were a tenth of the vector work.
     @inline(never)
-    private static func flatWindowTile(rows: InlineArray<6, UnsafePointer<Float>>, offsets: UnsafePointer<Int>, steps: Int,
+    private static func flatWindowTile(rows: InlineArray<MR, UnsafePointer<Float>>, offsets: UnsafePointer<Int>, steps: Int,
                                        weights: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int,
                                        epilogue: TileEpilogue) {
-        var start = InlineArray<2, Vector>(repeating: .zero)
+        var start = InlineArray<NV, Vector>(repeating: .zero)
         if let bias = epilogue.bias {
             let raw = UnsafeRawPointer(bias), vectorBytes = Vector.scalarCount * MemoryLayout<Float>.stride
-            for j in 0..<nv { start[j] = raw.loadUnaligned(fromByteOffset: j * vectorBytes, as: Vector.self) }
+            for j in 0..<NV { start[j] = raw.loadUnaligned(fromByteOffset: j * vectorBytes, as: Vector.self) }
         }
-        var acc = Tile.Accumulators(repeating: start)
+        var acc = Tile.Accumulators { _ in start }
         for step in 0..<steps {
             multiplyAdd(&acc, rows: rows, offset: offsets[step], weights: weights, step: step)
         }
@@ -271,18 +275,18 @@ final class DirectConvolution: @unchecked Sendable {
     /// discarded results).
     @inline(__always)
     private func rowPointers(_ x: UnsafePointer<Float>, from first: PixelPosition, liveRows: Int, channelBase: Int,
-                             outputHeight: Int, outputWidth: Int) -> InlineArray<6, UnsafePointer<Float>> {
-        var rows = InlineArray<6, UnsafePointer<Float>>(repeating: x)
+                             outputHeight: Int, outputWidth: Int) -> InlineArray<MR, UnsafePointer<Float>> {
+        var rows = InlineArray<MR, UnsafePointer<Float>>(repeating: x)
         if first.ox + Self.mr <= outputWidth {
             // All MR pixels in one output row (most tiles): one origin, then a fixed step.
             let origin = x + ((first.n * paddedHeight + first.oy * s.strideHeight) * paddedWidth + first.ox * s.strideWidth)
                 * s.inputChannels + channelBase
             let step = s.strideWidth * s.inputChannels
-            for r in 0..<Self.mr { rows[r] = origin + r * step }
+            for r in 0..<MR { rows[r] = origin + r * step }
             return rows
         }
         var position = first
-        for r in 0..<Self.mr {
+        for r in 0..<MR {
             rows[r] = x + ((position.n * paddedHeight + position.oy * s.strideHeight) * paddedWidth + position.ox * s.strideWidth)
                 * s.inputChannels + channelBase
             if r + 1 < liveRows { position.advance(by: 1, outputHeight: outputHeight, outputWidth: outputWidth) }
@@ -293,15 +297,15 @@ final class DirectConvolution: @unchecked Sendable {
     /// One k step: NV vectors of weights (the `step`-th NR-wide row of `weights`) times the
     /// input value at `offset` of each of the MR pixels.
     @inline(__always)
-    private static func multiplyAdd(_ acc: inout Tile.Accumulators, rows: InlineArray<6, UnsafePointer<Float>>, offset: Int,
+    private static func multiplyAdd(_ acc: inout Tile.Accumulators, rows: InlineArray<MR, UnsafePointer<Float>>, offset: Int,
                                     weights: UnsafePointer<Float>, step: Int) {
         let raw = UnsafeRawPointer(weights)
         let vectorBytes = Vector.scalarCount * MemoryLayout<Float>.stride
-        var b = InlineArray<2, Vector>(repeating: .zero)
-        for j in 0..<nv { b[j] = raw.loadUnaligned(fromByteOffset: (step * nv + j) * vectorBytes, as: Vector.self) }
-        for r in 0..<mr {
+        var b = InlineArray<NV, Vector>(repeating: .zero)
+        for j in 0..<NV { b[j] = raw.loadUnaligned(fromByteOffset: (step * NV + j) * vectorBytes, as: Vector.self) }
+        for r in 0..<MR {
             let a = Vector(repeating: rows[r][offset])
-            for j in 0..<nv { acc[r][j].addProduct(a, b[j]) }
+            for j in 0..<NV { acc[r][j].addProduct(a, b[j]) }
         }
     }
 
@@ -309,9 +313,9 @@ final class DirectConvolution: @unchecked Sendable {
     @inline(__always)
     private static func load(_ partial: UnsafeMutableRawPointer) -> Tile.Accumulators {
         let vectorBytes = Vector.scalarCount * MemoryLayout<Float>.stride
-        var acc = Tile.Accumulators(repeating: InlineArray(repeating: .zero))
-        for r in 0..<mr {
-            for j in 0..<nv { acc[r][j] = partial.loadUnaligned(fromByteOffset: (r * nv + j) * vectorBytes, as: Vector.self) }
+        var acc = Tile.Accumulators { _ in InlineArray { _ in .zero } }
+        for r in 0..<MR {
+            for j in 0..<NV { acc[r][j] = partial.loadUnaligned(fromByteOffset: (r * NV + j) * vectorBytes, as: Vector.self) }
         }
         return acc
     }
@@ -319,8 +323,8 @@ final class DirectConvolution: @unchecked Sendable {
     @inline(__always)
     private static func store(_ acc: Tile.Accumulators, _ partial: UnsafeMutableRawPointer) {
         let vectorBytes = Vector.scalarCount * MemoryLayout<Float>.stride
-        for r in 0..<mr {
-            for j in 0..<nv { partial.storeBytes(of: acc[r][j], toByteOffset: (r * nv + j) * vectorBytes, as: Vector.self) }
+        for r in 0..<MR {
+            for j in 0..<NV { partial.storeBytes(of: acc[r][j], toByteOffset: (r * NV + j) * vectorBytes, as: Vector.self) }
         }
     }
 

@@ -18,21 +18,20 @@ import _KernelShims
 enum Im2colConvolution {
     /// Floats in the im2col buffers, per worker: one block of packed panels (NHWC), or one image
     /// and group's columns (NCHW); 0 when no copy is needed.
-    static func workspaceCount(_ s: ConvolutionShape, layout: TensorLayout, threads: Int) -> Int {
+    static func workspaceCount(_ s: ConvolutionShape, layout: TensorLayout, threads: Int, mr: Int) -> Int {
         if s.isPointwise { return 0 }
         let k = s.inputChannelsPerGroup * s.kernelHeight * s.kernelWidth
         if layout == .nhwc {
-            let plan = blockPlan(s, threads: threads)
-            return panelBlockCount(s, rows: plan.rows) * plan.workers
+            let plan = blockPlan(s, threads: threads, mr: mr)
+            return panelBlockCount(s, rows: plan.rows, mr: mr) * plan.workers
         }
         return s.outputHeight * s.outputWidth * k * imageWorkers(s, layout: layout, threads: threads)
     }
 
     /// Output pixels per NHWC im2col block, aimed at: as many rows as fill half of L2 (whole
     /// micro-panels), but at least 96, so each B micro-panel the GEMM loads still serves 16 tiles.
-    static func targetBlockRows(_ s: ConvolutionShape) -> Int {
+    static func targetBlockRows(_ s: ConvolutionShape, mr: Int) -> Int {
         let k = s.inputChannelsPerGroup * s.kernelHeight * s.kernelWidth
-        let mr = GemmMicrokernels.preferred.mr
         let fit = Topology.current.l2.sizeBytes / 2 / max(1, k * MemoryLayout<Float>.stride) / mr * mr
         return max(16 * mr, fit)
     }
@@ -40,8 +39,7 @@ enum Im2colConvolution {
     /// Floats of one NHWC block of `rows` pixels as packed micro-panels: whole panels of the full
     /// depth, then the spare floats `nnk_pack_a6x8_rows` writes past the last one (8), then a
     /// row of zeros that padding taps read (one group's channels, rounded up to whole vectors).
-    static func panelBlockCount(_ s: ConvolutionShape, rows: Int) -> Int {
-        let mr = GemmMicrokernels.preferred.mr
+    static func panelBlockCount(_ s: ConvolutionShape, rows: Int, mr: Int) -> Int {
         let k = s.inputChannelsPerGroup * s.kernelHeight * s.kernelWidth
         return (rows + mr - 1) / mr * mr * k + 8 + (s.inputChannelsPerGroup + 7) / 8 * 8
     }
@@ -53,11 +51,10 @@ enum Im2colConvolution {
     /// each worker taking whole blocks with single-threaded GEMMs (no synchronisation inside a
     /// GEMM) when there are enough. Otherwise (a small image at batch 1) one block is one image
     /// and its GEMM is threaded, as a few short threaded GEMMs would each pay the sharing.
-    static func blockPlan(_ s: ConvolutionShape, threads: Int) -> (rows: Int, workers: Int) {
-        let mr = GemmMicrokernels.preferred.mr
+    static func blockPlan(_ s: ConvolutionShape, threads: Int, mr: Int) -> (rows: Int, workers: Int) {
         let pixels = s.outputHeight * s.outputWidth
         let total = s.batch * pixels
-        let target = targetBlockRows(s)
+        let target = targetBlockRows(s, mr: mr)
         var blocks = max(1, (total + target - 1) / target)
         let workers = Tuning.workers(requested: threads, flops: s.flops, minimumFlopsPerExtraWorker: Tuning.minimumFlopsPerExtraWorker)
         if workers > 1 {
@@ -82,7 +79,8 @@ enum Im2colConvolution {
     }
 
     /// The NHWC weights of each group as a packed `(ky, kx, c) x outputChannels/groups` matrix.
-    static func packWeights(_ s: ConvolutionShape, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?) throws -> [DenseWeights] {
+    static func packWeights(_ s: ConvolutionShape, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                            microkernel: GemmMicrokernelDescriptor) throws -> [DenseWeights] {
         let cg = s.inputChannelsPerGroup, kg = s.outputChannelsPerGroup
         let taps = s.kernelHeight * s.kernelWidth
         let k = taps * cg
@@ -98,32 +96,33 @@ enum Im2colConvolution {
             return try matrix.withUnsafeBufferPointer { b in
                 try DenseWeights(weights: b, inputs: k, outputs: kg,
                                  bias: bias.map { UnsafeBufferPointer(start: $0 + group * kg, count: kg) },
-                                 layer: "convolution group \(group)")
+                                 layer: "convolution group \(group)", microkernel: microkernel)
             }
         }
     }
 
     static func run(_ s: ConvolutionShape, layout: TensorLayout, input: UnsafePointer<Float>, weights: UnsafePointer<Float>,
                     bias: UnsafePointer<Float>?, packedGroups: [DenseWeights], activation: Activation,
-                    output: UnsafeMutablePointer<Float>, workspace: UnsafeMutablePointer<Float>, threads: Int) {
+                    output: UnsafeMutablePointer<Float>, workspace: UnsafeMutablePointer<Float>, threads: Int,
+                    kernel: GemmMicrokernelDescriptor) {
         if layout == .nhwc && !s.isPointwise {
             runBlocksNHWC(s, input: input, packedGroups: packedGroups, activation: activation, output: output,
-                          workspace: workspace, threads: threads)
+                          workspace: workspace, threads: threads, mr: kernel.mr)
             return
         }
         let workers = imageWorkers(s, layout: layout, threads: threads)
         if workers == 1 {
             run(s, images: 0..<s.batch, layout: layout, input: input, weights: weights, bias: bias, packedGroups: packedGroups,
-                activation: activation, output: output, workspace: workspace, threads: threads)
+                activation: activation, output: output, workspace: workspace, threads: threads, kernel: kernel)
             return
         }
-        let perImage = workspaceCount(s, layout: layout, threads: 1)
+        let perImage = workspaceCount(s, layout: layout, threads: 1, mr: kernel.mr)
         let imagesPerWorker = (s.batch + workers - 1) / workers
         let groups = UncheckedSendable(packedGroups)
         ParallelRegion.run(workers: workers) { worker in
             let images = min(s.batch, worker * imagesPerWorker)..<min(s.batch, (worker + 1) * imagesPerWorker)
             run(s, images: images, layout: layout, input: input, weights: weights, bias: bias, packedGroups: groups.value,
-                activation: activation, output: output, workspace: workspace + worker * perImage, threads: 1)
+                activation: activation, output: output, workspace: workspace + worker * perImage, threads: 1, kernel: kernel)
         }
     }
 
@@ -131,11 +130,10 @@ enum Im2colConvolution {
     private static func run(_ s: ConvolutionShape, images: Range<Int>, layout: TensorLayout, input: UnsafePointer<Float>,
                             weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?, packedGroups: [DenseWeights],
                             activation: Activation, output: UnsafeMutablePointer<Float>, workspace: UnsafeMutablePointer<Float>,
-                            threads: Int) {
+                            threads: Int, kernel: GemmMicrokernelDescriptor) {
         let cg = s.inputChannelsPerGroup, kg = s.outputChannelsPerGroup
         let pixels = s.outputHeight * s.outputWidth
         let k = cg * s.kernelHeight * s.kernelWidth
-        let kernel = GemmMicrokernels.preferred
         switch layout {
         case .nhwc:
             // Only 1x1 stride-1 layers come here (the others go through `runBlocksNHWC`): one
@@ -175,17 +173,17 @@ enum Im2colConvolution {
     /// GEMM into the output rows of those pixels (the output's rows are the batch's pixels in order).
     private static func runBlocksNHWC(_ s: ConvolutionShape, input: UnsafePointer<Float>, packedGroups: [DenseWeights],
                                       activation: Activation, output: UnsafeMutablePointer<Float>,
-                                      workspace: UnsafeMutablePointer<Float>, threads: Int) {
+                                      workspace: UnsafeMutablePointer<Float>, threads: Int, mr: Int) {
         let kg = s.outputChannelsPerGroup
         let k = s.inputChannelsPerGroup * s.kernelHeight * s.kernelWidth
         let total = s.batch * s.outputHeight * s.outputWidth
-        let (rowsPerBlock, workers) = blockPlan(s, threads: threads)
+        let (rowsPerBlock, workers) = blockPlan(s, threads: threads, mr: mr)
         let blocks = (total + rowsPerBlock - 1) / rowsPerBlock
         let units = blocks * s.groups
         let gemmThreads = workers == 1 ? threads : 1
         let unitsPerWorker = (units + workers - 1) / workers
         let groups = UncheckedSendable(packedGroups)
-        let blockCount = panelBlockCount(s, rows: rowsPerBlock)
+        let blockCount = panelBlockCount(s, rows: rowsPerBlock, mr: mr)
         let zerosOffset = blockCount - (s.inputChannelsPerGroup + 7) / 8 * 8
         ParallelRegion.run(workers: workers) { worker in
             let panels = workspace + worker * blockCount
