@@ -28,9 +28,11 @@ public struct GemmMicrokernelDescriptor: Sendable, CustomStringConvertible {
         // it at every step: past 8 rows LLVM no longer unrolls the row loop, and the 12-row tile
         // ran with its accumulators in memory at a quarter of the 8-row tile's speed. Sixteen
         // accumulators still cover the FMA latency.
-        directConvolution = MR > 8
-            ? { DirectConvolutionPlan(DirectConvolution<8, NV, Vector>($0, weights: $1, bias: $2)) }
-            : { DirectConvolutionPlan(DirectConvolution<MR, NV, Vector>($0, weights: $1, bias: $2)) }
+        if MR > 8 {
+            directConvolution = { DirectConvolutionPlan(DirectConvolution<8, NV, Vector>($0, weights: $1, bias: $2)) }
+        } else {
+            directConvolution = { DirectConvolutionPlan(DirectConvolution<MR, NV, Vector>($0, weights: $1, bias: $2)) }
+        }
         microkernel = { Kernel.run(kc: $0, a: $1, b: $2, c: $3, ldc: $4, alpha: $5, beta: $6, epilogue: $7) }
         driver = { problem, threads, blocking, minimumFlops, epilogue, prepackedB, prepackedA in
             if let prepackedB, problem.m < Kernel.mr, prepackedA == nil {
