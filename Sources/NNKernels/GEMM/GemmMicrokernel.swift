@@ -132,12 +132,10 @@ where Vector.Scalar == Float {
         // Every activation goes through the concrete SIMD8 code: a comparison on the generic
         // `Vector` builds its mask one lane at a time, even after specialization.
         case .relu:
-            store(acc, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue) {
-                VectorActivation.apply($0) { Activation.relu.simd($0) }
-            }
+            store(acc, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue) { VectorActivation.relu($0) }
         case let .leakyReLU(slope):
             store(acc, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue) {
-                VectorActivation.apply($0) { $0.replacing(with: $0 * slope, where: $0 .< 0) }
+                VectorActivation.leakyReLU($0, slope: slope)
             }
         case .sigmoid:
             store(acc, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue) {
