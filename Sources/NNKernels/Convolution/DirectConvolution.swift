@@ -29,6 +29,10 @@ where Vector.Scalar == Float {
     /// For layers with few channels per group: the offset of every (tap, channel) step from a
     /// pixel's origin, so the whole window is one flat loop (no per-tap setup).
     let stepOffsets: UnsafeMutablePointer<Int>?
+    /// For the same layers: the input offset of every output pixel's window origin in one
+    /// image, then MR more that run on into the next image (one image further on), so a tile's
+    /// MR row origins are MR table entries, even for a tile that crosses a row or an image.
+    let pixelOffsets: UnsafeMutablePointer<Int>?
     static var flatWindowChannels: Int { 4 }
     /// Depthwise layers skip the GEMM tile (one live lane of sixteen) for their own loop.
     let depthwise: DepthwiseConvolution?
@@ -55,8 +59,17 @@ where Vector.Scalar == Float {
                 for c in 0..<cg { offsets[tap * cg + c] = tapOffset + c }
             }
             stepOffsets = offsets
+            let pixels = s.outputHeight * s.outputWidth
+            let image = paddedHeight * paddedWidth * s.inputChannels
+            let table = UnsafeMutablePointer<Int>.allocate(capacity: pixels + Self.mr)
+            for p in 0..<(pixels + Self.mr) {
+                let q = p % pixels, oy = q / s.outputWidth, ox = q % s.outputWidth
+                table[p] = p / pixels * image + (oy * s.strideHeight * paddedWidth + ox * s.strideWidth) * s.inputChannels
+            }
+            pixelOffsets = table
         } else {
             stepOffsets = nil
+            pixelOffsets = nil
         }
         packed = AlignedFloatBuffer(count: tiled ? s.groups * channelBlocks * taps * cg * nr : 0)
         packed.pointer.update(repeating: 0, count: packed.count)
@@ -88,6 +101,7 @@ where Vector.Scalar == Float {
     deinit {
         depthwise?.deallocate()
         stepOffsets?.deallocate()
+        pixelOffsets?.deallocate()
         packed.deallocate()
         paddedBias?.deallocate()
     }
@@ -151,8 +165,8 @@ where Vector.Scalar == Float {
         let liveColumns = min(nr, kg - block * nr)
         let weights = UnsafePointer(packed.pointer + columnBlock * taps * cg * nr)
         let epilogue = TileEpilogue(bias: paddedBias.map { UnsafePointer($0.pointer + columnBlock * nr) }, activation: activation)
-        if let stepOffsets {
-            flatWindowTiles(tiles, offsets: stepOffsets, x: x, channelBase: group * cg, weights: weights,
+        if let stepOffsets, let pixelOffsets {
+            flatWindowTiles(tiles, offsets: stepOffsets, pixelOffsets: pixelOffsets, x: x, channelBase: group * cg, weights: weights,
                             y: y + group * kg + block * nr, liveColumns: liveColumns, epilogue: epilogue, scratch: tile)
             return
         }
@@ -221,43 +235,56 @@ where Vector.Scalar == Float {
     /// steps a tile, a call per tile and the tile passed through memory to an out-of-line
     /// epilogue cost as much as the FMAs. `y` points at the block's first column of pixel 0.
     @inline(never)
-    private func flatWindowTiles(_ tiles: Range<Int>, offsets: UnsafePointer<Int>, x: UnsafePointer<Float>, channelBase: Int,
-                                 weights: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, liveColumns: Int,
-                                 epilogue: TileEpilogue, scratch: UnsafeMutablePointer<Float>) {
+    private func flatWindowTiles(_ tiles: Range<Int>, offsets: UnsafePointer<Int>, pixelOffsets: UnsafePointer<Int>,
+                                 x: UnsafePointer<Float>, channelBase: Int, weights: UnsafePointer<Float>,
+                                 y: UnsafeMutablePointer<Float>, liveColumns: Int, epilogue: TileEpilogue,
+                                 scratch: UnsafeMutablePointer<Float>) {
         let mr = Self.mr, nr = Self.nr
         let steps = s.kernelHeight * s.kernelWidth * s.inputChannelsPerGroup
-        let outputHeight = s.outputHeight, outputWidth = s.outputWidth
-        let pixels = s.batch * outputHeight * outputWidth
+        let imagePixels = s.outputHeight * s.outputWidth
+        let pixels = s.batch * imagePixels
+        let image = paddedHeight * paddedWidth * s.inputChannels
         let ldy = s.outputChannels
-        var position = PixelPosition(tiles.lowerBound * mr, outputHeight: outputHeight, outputWidth: outputWidth)
+        // The first tile's image and pixel within it, divided out once, then stepped MR a tile.
+        var n = tiles.lowerBound * mr / imagePixels
+        var q = tiles.lowerBound * mr - n * imagePixels
         for t in tiles {
             let firstPixel = t * mr
             let liveRows = min(mr, pixels - firstPixel)
-            let rows = rowPointers(x, from: position, liveRows: liveRows, channelBase: channelBase,
-                                   outputHeight: outputHeight, outputWidth: outputWidth)
-            position.advance(by: mr, outputHeight: outputHeight, outputWidth: outputWidth)
+            let origin = x + n * image + channelBase
             let destination = y + firstPixel * ldy
             if liveRows == mr && liveColumns == nr {
-                Self.flatWindowTile(rows: rows, offsets: offsets, steps: steps, weights: weights, c: destination, ldc: ldy,
-                                    epilogue: epilogue)
+                Self.flatWindowTile(origin: origin, pixelOffsets: pixelOffsets + q, offsets: offsets, steps: steps,
+                                    weights: weights, c: destination, ldc: ldy, epilogue: epilogue)
             } else {
-                // The last tile of the batch, or a block past the last output channel: through
-                // the scratch tile.
-                Self.flatWindowTile(rows: rows, offsets: offsets, steps: steps, weights: weights, c: scratch, ldc: nr,
-                                    epilogue: epilogue)
+                // A block past the last output channel, or the batch's last tile, through the
+                // scratch tile; there the rows past the last live one repeat it, so that no
+                // read runs on past the last image.
+                withUnsafeTemporaryAllocation(of: Int.self, capacity: mr) { rowOffsets in
+                    for r in 0..<mr { rowOffsets[r] = pixelOffsets[q + min(r, liveRows - 1)] }
+                    Self.flatWindowTile(origin: origin, pixelOffsets: rowOffsets.baseAddress!, offsets: offsets, steps: steps,
+                                        weights: weights, c: scratch, ldc: nr, epilogue: epilogue)
+                }
                 for r in 0..<liveRows { (destination + r * ldy).update(from: scratch + r * nr, count: liveColumns) }
+            }
+            q += mr
+            while q >= imagePixels {
+                q -= imagePixels
+                n += 1
             }
         }
     }
 
     /// One tile of `flatWindowTiles`, small enough on its own that the epilogue is inlined
-    /// (in a larger function the compiler declines to, and the tile goes through memory). The
-    /// sums start from the bias, as XNNPACK's do, so the epilogue has only the activation left:
-    /// with nine steps a tile, the bias adds were a tenth of the vector work.
+    /// (in a larger function the compiler declines to, and the tile goes through memory). Row
+    /// r reads the window at `origin + pixelOffsets[r]`. The sums start from the bias, as
+    /// XNNPACK's do, so the epilogue has only the activation left: with nine steps a tile, the
+    /// bias adds were a tenth of the vector work.
     @inline(never)
-    private static func flatWindowTile(rows: InlineArray<MR, UnsafePointer<Float>>, offsets: UnsafePointer<Int>, steps: Int,
-                                       weights: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int,
+    private static func flatWindowTile(origin: UnsafePointer<Float>, pixelOffsets: UnsafePointer<Int>, offsets: UnsafePointer<Int>,
+                                       steps: Int, weights: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int,
                                        epilogue: TileEpilogue) {
+        let rows = InlineArray<MR, UnsafePointer<Float>> { origin + pixelOffsets[$0] }
         var start = InlineArray<NV, Vector>(repeating: .zero)
         if let bias = epilogue.bias {
             let raw = UnsafeRawPointer(bias), vectorBytes = Vector.scalarCount * MemoryLayout<Float>.stride
