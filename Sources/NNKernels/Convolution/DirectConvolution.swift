@@ -30,8 +30,8 @@ where Vector.Scalar == Float {
     /// pixel's origin, so the whole window is one flat loop (no per-tap setup).
     let stepOffsets: UnsafeMutablePointer<Int>?
     /// For the same layers: the input offset of every output pixel's window origin in one
-    /// image, then MR more that run on into the next image (one image further on), so a tile's
-    /// MR row origins are MR table entries, even for a tile that crosses a row or an image.
+    /// image, then MR more that run on into the next images, so a tile's MR row origins are MR
+    /// consecutive entries, even for a tile that crosses a row or an image.
     let pixelOffsets: UnsafeMutablePointer<Int>?
     static var flatWindowChannels: Int { 4 }
     /// Depthwise layers skip the GEMM tile (one live lane of sixteen) for their own loop.
