@@ -14,7 +14,6 @@
 final class DirectConvolution<let MR: Int, let NV: Int, Vector: SIMD>: @unchecked Sendable
 where Vector.Scalar == Float {
     static var mr: Int { MR }
-    static var nv: Int { NV }
     static var nr: Int { NV * Vector.scalarCount }
     /// Tiles that share one pass of a channel chunk's weights through L1 (about 100 pixels).
     static var tilesPerUnit: Int { max(1, 96 / MR) }

@@ -195,11 +195,11 @@ enum Im2colConvolution {
                 let count = min(rowsPerBlock, total - first)
                 let weights = groups.value[group]
                 fillPanelsNHWC(s, pixels: first..<(first + count), group: group, input: input,
-                               mr: weights.microkernel.mr, zeros: zeros, into: panels)
+                               mr: mr, zeros: zeros, into: panels)
                 let problem = GemmProblem(m: count, n: kg, k: k, alpha: 1, beta: 0,
                                           a: panels, lda: k, transA: .none, b: input, ldb: 1, transB: .none,
                                           c: output + first * s.outputChannels + group * kg, ldc: s.outputChannels)
-                weights.microkernel.packedGemm(problem, prepackedA: PrepackedPanels(pointer: panels, k: k, width: weights.microkernel.mr),
+                weights.microkernel.packedGemm(problem, prepackedA: PrepackedPanels(pointer: panels, k: k, width: mr),
                                                prepackedB: weights.panels, threads: gemmThreads,
                                                epilogue: GemmEpilogue(bias: weights.bias, activation: activation))
             }

@@ -17,7 +17,7 @@ public struct GemmMicrokernelDescriptor: Sendable, CustomStringConvertible {
     /// OIHW weights, bias.
     let directConvolution: @Sendable (ConvolutionShape, UnsafePointer<Float>, UnsafePointer<Float>?) -> DirectConvolutionPlan
 
-    init<let MR: Int, let NV: Int, Vector: SIMD>(_ kernel: SIMDGemmMicrokernel<MR, NV, Vector>.Type, name: String,
+    init<let MR: Int, let NV: Int, Vector: SIMD & SendableMetatype>(_ kernel: SIMDGemmMicrokernel<MR, NV, Vector>.Type, name: String,
                                                  requirement: CPURequirement) where Vector.Scalar == Float {
         typealias Kernel = SIMDGemmMicrokernel<MR, NV, Vector>
         self.name = name
