@@ -51,20 +51,21 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
             if chunk >= s.totalChunks { return }
             let phase = chunk / s.chunksPerPhase
             let index = chunk % s.chunksPerPhase
-            let jc = phase / s.depthBlocks * s.nc
-            let pc = phase % s.depthBlocks * s.kc
+            let jc = phase / s.phasesPerColumnBlock * s.nc
             let nc = min(s.nc, p.n - jc)
-            let kc = min(s.kc, p.k - pc)
-            // Where this phase's micro-panels of B are, and how far apart.
-            let bPanel: UnsafePointer<Float>, bPanelStride: Int
-            if let prepackedB {
-                bPanel = prepackedB.pointer + jc * prepackedB.k + pc * Kernel.nr
-                bPanelStride = prepackedB.panelStride
-            } else {
-                bPanel = UnsafePointer(packedB + (phase % 2) * s.packedBCount)
-                bPanelStride = Kernel.nr * kc
+            // The k slices this phase covers: one, or all of them when chunks run every slice.
+            let firstSlice = phase % s.phasesPerColumnBlock
+            let slices = s.slicesWithinChunk ? 0..<s.depthBlocks : firstSlice..<(firstSlice + 1)
+            // Where a slice's micro-panels of B are, and how far apart.
+            func bPanels(pc: Int, kc: Int) -> (UnsafePointer<Float>, Int) {
+                if let prepackedB {
+                    return (prepackedB.pointer + jc * prepackedB.k + pc * Kernel.nr, prepackedB.panelStride)
+                }
+                return (UnsafePointer(packedB + (phase % 2) * s.packedBCount), Kernel.nr * kc)
             }
             if index < s.packChunks {
+                let pc = firstSlice * s.kc
+                let kc = min(s.kc, p.k - pc)
                 if phase >= 2 { nnk_wait_until_at_least(computeDone + phase - 2, Int64(s.computeChunks)) }
                 let panels = (nc + Kernel.nr - 1) / Kernel.nr
                 let first = min(panels, index * s.packChunkPanels)
@@ -78,7 +79,7 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
                 // The previous k slice must be added into this chunk's part of C first. Chunk c
                 // covers the same rows (or B micro-panels) in every phase of a column block, so
                 // only chunk c of the previous phase is waited for, not the whole phase.
-                if pc > 0 { nnk_wait_until_at_least(chunkPhasesDone + c, Int64(phase)) }
+                if firstSlice > 0 { nnk_wait_until_at_least(chunkPhasesDone + c, Int64(phase)) }
                 let panels = (nc + Kernel.nr - 1) / Kernel.nr
                 let (rows, panelRange): (Range<Int>, Range<Int>)
                 switch s.split {
@@ -90,24 +91,28 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
                     panelRange = min(panels, c * s.computeChunkSize)..<min(panels, (c + 1) * s.computeChunkSize)
                 }
                 if !panelRange.isEmpty {
-                    let beta = pc == 0 ? p.beta : 1
-                    let lastSlice = pc + kc == p.k
-                    let tileEpilogue = lastSlice ? epilogue : .none
                     for ic in stride(from: rows.lowerBound, to: rows.upperBound, by: s.mc) {
                         let mc = min(s.mc, rows.upperBound - ic)
-                        // The block's A micro-panels, and how far apart (ic is a whole number of panels).
-                        let aPanel: UnsafePointer<Float>, aPanelStride: Int
-                        if let prepackedA {
-                            aPanel = prepackedA.pointer + ic / Kernel.mr * prepackedA.panelStride + pc * Kernel.mr
-                            aPanelStride = prepackedA.panelStride
-                        } else {
-                            GemmPacking.packA(p, mr: Kernel.mr, i0: ic, rows: mc, p0: pc, kc: kc, into: packedA)
-                            aPanel = UnsafePointer(packedA)
-                            aPanelStride = Kernel.mr * kc
+                        for slice in slices {
+                            let pc = slice * s.kc
+                            let kc = min(s.kc, p.k - pc)
+                            let beta = pc == 0 ? p.beta : 1
+                            let tileEpilogue = pc + kc == p.k ? epilogue : .none
+                            let (bPanel, bPanelStride) = bPanels(pc: pc, kc: kc)
+                            // The block's A micro-panels, and how far apart (ic is a whole number of panels).
+                            let aPanel: UnsafePointer<Float>, aPanelStride: Int
+                            if let prepackedA {
+                                aPanel = prepackedA.pointer + ic / Kernel.mr * prepackedA.panelStride + pc * Kernel.mr
+                                aPanelStride = prepackedA.panelStride
+                            } else {
+                                GemmPacking.packA(p, mr: Kernel.mr, i0: ic, rows: mc, p0: pc, kc: kc, into: packedA)
+                                aPanel = UnsafePointer(packedA)
+                                aPanelStride = Kernel.mr * kc
+                            }
+                            macroKernel(p, rows: ic..<(ic + mc), jc: jc, nc: nc, kc: kc, panels: panelRange,
+                                        packedA: aPanel, aPanelStride: aPanelStride, packedB: bPanel, bPanelStride: bPanelStride,
+                                        beta: beta, epilogue: tileEpilogue, tile: tile)
                         }
-                        macroKernel(p, rows: ic..<(ic + mc), jc: jc, nc: nc, kc: kc, panels: panelRange,
-                                    packedA: aPanel, aPanelStride: aPanelStride, packedB: bPanel, bPanelStride: bPanelStride,
-                                    beta: beta, epilogue: tileEpilogue, tile: tile)
                     }
                 }
                 // A maximum, not a store: at the first k slice of a column block this chunk may

@@ -1,7 +1,8 @@
 /// How a packed GEMM is cut into work for its workers.
 ///
 /// The loops are BLIS's: for each NC-wide block of columns (jc) and KC-deep slice of k (pc),
-/// a "phase" packs that KC x NC panel of B once, shared by all workers, then computes C with it.
+/// a "phase" packs that KC x NC panel of B once, shared by all workers, then computes C with it
+/// (B packed beforehand: a phase is a whole column block, see `slicesWithinChunk`).
 /// Each phase is `packChunks` packing chunks followed by `computeChunks` compute chunks, and
 /// workers claim chunks in that global order from one atomic counter. A chunk waits only for
 /// chunks with lower numbers (B packed before it is used; the same chunk of the previous k slice
@@ -19,6 +20,9 @@ struct PackedGemmSchedule {
     let workers: Int
     let split: Split
     let columnBlocks: Int, depthBlocks: Int
+    /// Whether a compute chunk runs every k slice of its part of C in turn (B packed beforehand),
+    /// instead of one slice a phase.
+    let slicesWithinChunk: Bool
     let packChunks: Int
     let computeChunks: Int
     /// Rows per compute chunk (rows split) or B micro-panels per compute chunk (columns split).
@@ -47,6 +51,12 @@ struct PackedGemmSchedule {
                                  minimumFlopsPerExtraWorker: minimumFlopsPerExtraWorker)
         columnBlocks = (n + nc - 1) / nc
         depthBlocks = (k + kc - 1) / kc
+        // With B packed beforehand no phase packs a slice of it for all workers to share, so a
+        // chunk takes its rows through every k slice before the next rows: the chunk's block of
+        // C is added to again while it is still in L2. Phase by phase, each slice went over all
+        // of C, which for a 1x1 convolution over a batch (25088 x 64, 6.4 MB) meant writing C
+        // to memory and reading it back at every slice.
+        slicesWithinChunk = !packsB
         let panelsPerBlock = nc / nr
         // Rows while each worker gets a few micro-panels of A of its own. When all of A is one
         // MC block and B has micro-panels to spare, the B micro-panels instead: a batch of 64
@@ -73,7 +83,9 @@ struct PackedGemmSchedule {
         packChunkPanels = (panelsPerBlock + workers - 1) / workers
     }
 
-    var phases: Int { columnBlocks * depthBlocks }
+    /// Phases per column block: one a k slice, or one for all slices when chunks run them all.
+    var phasesPerColumnBlock: Int { slicesWithinChunk ? 1 : depthBlocks }
+    var phases: Int { columnBlocks * phasesPerColumnBlock }
     var chunksPerPhase: Int { packChunks + computeChunks }
     var totalChunks: Int { phases * chunksPerPhase }
     /// Floats in one packed B panel (KC x NC).
