@@ -99,8 +99,9 @@ where Vector.Scalar == Float {
     public static func runRows(_ rows: Int, aStride: Int, kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
                                c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float,
                                epilogue: TileEpilogue) {
-        // One specialization per row count; beyond 7 rows (only the 12-row AVX-512 tile) the
-        // full tile runs on zero-padded rows instead, so the caller pads A to MR rows then.
+        // One specialization per row count below MR, up to 11 (the 12-row AVX-512 tile: 512
+        // rows end in an 8-row panel, which as a padded 12-row tile spent a third of its FMAs
+        // on zeros and went through the scratch tile).
         switch rows {
         case 1: SIMDGemmMicrokernel<1, NV, Vector>.run(kc: kc, a: a, aStride: aStride, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
         case 2: SIMDGemmMicrokernel<2, NV, Vector>.run(kc: kc, a: a, aStride: aStride, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
@@ -109,12 +110,16 @@ where Vector.Scalar == Float {
         case 5: SIMDGemmMicrokernel<5, NV, Vector>.run(kc: kc, a: a, aStride: aStride, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
         case 6: SIMDGemmMicrokernel<6, NV, Vector>.run(kc: kc, a: a, aStride: aStride, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
         case 7: SIMDGemmMicrokernel<7, NV, Vector>.run(kc: kc, a: a, aStride: aStride, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
+        case 8: SIMDGemmMicrokernel<8, NV, Vector>.run(kc: kc, a: a, aStride: aStride, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
+        case 9: SIMDGemmMicrokernel<9, NV, Vector>.run(kc: kc, a: a, aStride: aStride, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
+        case 10: SIMDGemmMicrokernel<10, NV, Vector>.run(kc: kc, a: a, aStride: aStride, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
+        case 11: SIMDGemmMicrokernel<11, NV, Vector>.run(kc: kc, a: a, aStride: aStride, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
         default: run(kc: kc, a: a, aStride: aStride, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
         }
     }
 
     /// Rows `runRows` handles with a tile of exactly that many rows (more are padded to MR).
-    public static var largestShortTile: Int { min(MR - 1, 7) }
+    public static var largestShortTile: Int { min(MR - 1, 11) }
 
     /// Stores finished accumulators through the epilogue: shared by every kernel built on
     /// this register tile (GEMM, direct convolution).
