@@ -66,6 +66,14 @@ struct GemmDriverTests {
     /// Awkward sizes: empty, 1, primes, just off the tile sizes.
     static let sizes = [0, 1, 2, 3, 5, 7, 13, 16, 17, 23, 31, 37]
 
+    /// Block sizes of one to three tiles and depths of 1, 5 and 16: many phases, and partial
+    /// blocks in every loop, on problems of a few dozen rows.
+    static func smallBlockings(for kernel: GemmMicrokernelDescriptor) -> [GemmBlocking] {
+        [GemmBlocking(mc: kernel.mr, kc: 1, nc: kernel.nr),
+         GemmBlocking(mc: 2 * kernel.mr, kc: 5, nc: 2 * kernel.nr),
+         GemmBlocking(mc: 3 * kernel.mr, kc: 16, nc: 3 * kernel.nr)]
+    }
+
     static func randomCases(count: Int, seed: UInt64, maxSize: Int) -> [GemmCase] {
         var rng = SplitMix64(seed: seed)
         let scalars: [(Float, Float)] = [(1, 0), (1, 1), (-1.5, 0.5), (0.5, 0), (0, 2), (2, -1)]
@@ -94,11 +102,7 @@ struct GemmDriverTests {
     @Test("packed driver with small blocks on 1 and 2 threads", arguments: kernels.map(\.name), [1, 2])
     func packedDriverSmallBlocks(_ name: String, threads: Int) throws {
         let kernel = try #require(GemmMicrokernels.named(name))
-        let blockings = [
-            GemmBlocking(mc: kernel.mr, kc: 1, nc: kernel.nr),
-            GemmBlocking(mc: 2 * kernel.mr, kc: 5, nc: 2 * kernel.nr),
-            GemmBlocking(mc: 3 * kernel.mr, kc: 16, nc: 3 * kernel.nr),
-        ]
+        let blockings = Self.smallBlockings(for: kernel)
         for (index, testCase) in Self.randomCases(count: 45, seed: 7 + UInt64(threads), maxSize: 60).enumerated() {
             let blocking = blockings[index % blockings.count]
             let result = try testCase.run {

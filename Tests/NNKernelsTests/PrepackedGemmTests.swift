@@ -10,11 +10,7 @@ struct PrepackedGemmTests {
     @Test("prepacked B, and A, with small blocks on 1 and 2 threads", arguments: GemmDriverTests.kernels.map(\.name), [1, 2])
     func prepackedSmallBlocks(_ name: String, threads: Int) throws {
         let kernel = try #require(GemmMicrokernels.named(name))
-        let blockings = [
-            GemmBlocking(mc: kernel.mr, kc: 1, nc: kernel.nr),
-            GemmBlocking(mc: 2 * kernel.mr, kc: 5, nc: 2 * kernel.nr),
-            GemmBlocking(mc: 3 * kernel.mr, kc: 16, nc: 3 * kernel.nr),
-        ]
+        let blockings = GemmDriverTests.smallBlockings(for: kernel)
         for (index, testCase) in GemmDriverTests.randomCases(count: 45, seed: 900 + UInt64(threads), maxSize: 60).enumerated() {
             let blocking = blockings[index % blockings.count]
             let packsA = index % 2 == 1
