@@ -20,9 +20,6 @@ struct PackedGemmSchedule {
     let workers: Int
     let split: Split
     let columnBlocks: Int, depthBlocks: Int
-    /// Whether a compute chunk runs every k slice of its part of C in turn (B packed beforehand),
-    /// instead of one slice a phase.
-    let slicesWithinChunk: Bool
     let packChunks: Int
     let computeChunks: Int
     /// Rows per compute chunk (rows split) or B micro-panels per compute chunk (columns split).
@@ -51,12 +48,6 @@ struct PackedGemmSchedule {
                                  minimumFlopsPerExtraWorker: minimumFlopsPerExtraWorker)
         columnBlocks = (n + nc - 1) / nc
         depthBlocks = (k + kc - 1) / kc
-        // With B packed beforehand no phase packs a slice of it for all workers to share, so a
-        // chunk takes its rows through every k slice before the next rows: the chunk's block of
-        // C is added to again while it is still in L2. Phase by phase, each slice went over all
-        // of C, which for a 1x1 convolution over a batch (25088 x 64, 6.4 MB) meant writing C
-        // to memory and reading it back at every slice.
-        slicesWithinChunk = !packsB
         let panelsPerBlock = nc / nr
         // Rows while each worker gets a few micro-panels of A of its own. When all of A is one
         // MC block and B has micro-panels to spare, the B micro-panels instead: a batch of 64
@@ -83,6 +74,12 @@ struct PackedGemmSchedule {
         packChunkPanels = (panelsPerBlock + workers - 1) / workers
     }
 
+    /// Whether a compute chunk runs every k slice of its part of C in turn, instead of one slice
+    /// a phase: when B was packed beforehand, so no phase packs a slice of it for all workers to
+    /// share. The chunk's block of C is then added to again while it is still in L2; phase by
+    /// phase, each slice went over all of C, which for a 1x1 convolution over a batch
+    /// (25088 x 64, 6.4 MB) meant writing C to memory and reading it back at every slice.
+    var slicesWithinChunk: Bool { packChunks == 0 }
     /// Phases per column block: one a k slice, or one for all slices when chunks run them all.
     var phasesPerColumnBlock: Int { slicesWithinChunk ? 1 : depthBlocks }
     var phases: Int { columnBlocks * phasesPerColumnBlock }
