@@ -41,6 +41,7 @@ where Vector.Scalar == Float {
     /// `accumulate` with the rows' A values `aStride` (at least MR) floats apart per k.
     @inline(__always)
     static func accumulate(kc: Int, a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>) -> Accumulators {
+        if MR * NV < 8 { return accumulateInSets(kc: kc, a: a, aStride: aStride, b: b) }
         // Built element by element: `InlineArray(repeating:)` of the 12 x 2 AVX-512 tile stayed a
         // call that wrote the tile to the stack, for the k loop to load back, at every tile
         // (1024-cubed GEMM 0.96x the time without it, in alternating runs).
@@ -73,6 +74,45 @@ where Vector.Scalar == Float {
             remaining -= 1
         }
         return acc
+    }
+
+    /// `accumulate` for tiles of fewer than eight accumulators (one or two rows, or three of
+    /// one vector): each accumulator is a chain of dependent FMAs, one link a k step, and with
+    /// so few chains the FMA latency, not the pipes, sets the pace. Four sets of accumulators
+    /// take every fourth k step each and are added at the end.
+    @inline(__always)
+    private static func accumulateInSets(kc: Int, a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>) -> Accumulators {
+        var acc = InlineArray<4, Accumulators> { _ in Accumulators { _ in InlineArray { _ in .zero } } }
+        let vectorBytes = Vector.scalarCount * MemoryLayout<Float>.stride
+        var pa = a
+        var pb = UnsafeRawPointer(b)
+        @inline(__always) func step(_ q: Int, into set: Int) {
+            var bv = InlineArray<NV, Vector>(repeating: .zero)
+            for j in 0..<NV { bv[j] = pb.loadUnaligned(fromByteOffset: (q * NV + j) * vectorBytes, as: Vector.self) }
+            for r in 0..<MR {
+                let av = Vector(repeating: pa[q * aStride + r])
+                for j in 0..<NV { acc[set][r][j].addProduct(av, bv[j]) }
+            }
+        }
+        var remaining = kc
+        while remaining >= 4 {
+            step(0, into: 0); step(1, into: 1); step(2, into: 2); step(3, into: 3)
+            pa += 4 * aStride
+            pb += 4 * NV * vectorBytes
+            remaining -= 4
+        }
+        while remaining > 0 {
+            step(0, into: 0)
+            pa += aStride
+            pb += NV * vectorBytes
+            remaining -= 1
+        }
+        for set in 1..<4 {
+            for r in 0..<MR {
+                for j in 0..<NV { acc[0][r][j] += acc[set][r][j] }
+            }
+        }
+        return acc[0]
     }
 
     @inline(__always)
