@@ -233,8 +233,17 @@ enum Im2colConvolution {
         var panel = panels
         // The block's first pixel is divided out once, then stepped a pixel a row.
         var position = PixelPosition(pixels.lowerBound, outputHeight: outputHeight, outputWidth: outputWidth)
+        // The pixels two panels ahead, whose newest input (the last row of taps) is fetched
+        // while this panel is filled: at batch 8 the input no longer stays in the caches between
+        // calls, and the fill waited on memory for each run of channels.
+        let lead = 2 * mr
+        var ahead = PixelPosition(pixels.lowerBound + lead, outputHeight: outputHeight, outputWidth: outputWidth)
         for p0 in stride(from: pixels.lowerBound, to: pixels.upperBound, by: mr) {
             let live = min(mr, pixels.upperBound - p0)
+            for r in 0..<min(mr, max(0, pixels.upperBound - (p0 + lead))) {
+                prefetchNewestTaps(s, ahead, wholeWindow: r == 0 || ahead.ox == 0, group: group, input: input)
+                ahead.advance(by: 1, outputHeight: outputHeight, outputWidth: outputWidth)
+            }
             for r in 0..<live {
                 image[r] = input + position.n * imageFloats + group * cg
                 top[r] = position.oy * s.strideHeight - s.paddingHeight
@@ -276,6 +285,30 @@ enum Im2colConvolution {
                 }
             }
             panel += mr * k
+        }
+    }
+
+    /// Fetches the input that output pixel `at` reads through its last row of taps: the
+    /// whole row of its window, or, when the pixel before it in the same output row was fetched
+    /// already, only the run of channels its last tap adds.
+    @inline(__always)
+    private static func prefetchNewestTaps(_ s: ConvolutionShape, _ at: PixelPosition, wholeWindow: Bool, group: Int,
+                                           input: UnsafePointer<Float>) {
+        let iy = at.oy * s.strideHeight - s.paddingHeight + (s.kernelHeight - 1) * s.dilationHeight
+        guard iy >= 0 && iy < s.inputHeight else { return }
+        let leftmost = at.ox * s.strideWidth - s.paddingWidth
+        let last = min(s.inputWidth - 1, leftmost + (s.kernelWidth - 1) * s.dilationWidth)
+        let first = max(0, wholeWindow ? leftmost : max(leftmost, last - s.strideWidth + 1))
+        guard first <= last else { return }
+        let row = input + (at.n * s.inputHeight + iy) * s.inputWidth * s.inputChannels + group * s.inputChannelsPerGroup
+        // From the first pixel's channels to the last pixel's: one span (the channels of other
+        // groups between pixels, if any, come along).
+        let start = UnsafeRawPointer(row + first * s.inputChannels)
+        let bytes = ((last - first) * s.inputChannels + s.inputChannelsPerGroup) * MemoryLayout<Float>.stride
+        var offset = 0
+        while offset < bytes {
+            nnk_prefetch_for_read(start + offset)
+            offset += 64
         }
     }
 
