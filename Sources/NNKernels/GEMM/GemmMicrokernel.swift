@@ -76,8 +76,8 @@ where Vector.Scalar == Float {
         return acc
     }
 
-    /// `accumulate` for tiles of fewer than eight accumulators (one or two rows, or three of
-    /// one vector): each accumulator is a chain of dependent FMAs, one link a k step, and with
+    /// `accumulate` for tiles of fewer than eight accumulators (rows times vectors a row: one
+    /// to three rows of the two-vector tiles, one or two of the three-vector one): each accumulator is a chain of dependent FMAs, one link a k step, and with
     /// so few chains the FMA latency, not the pipes, sets the pace. Four sets of accumulators
     /// take every fourth k step each and are added at the end. A loop of its own, beside
     /// `accumulate`'s: one loop with the number of sets as a parameter kept the four sets in the

@@ -41,9 +41,10 @@ struct PackedGemmSchedule {
         // 64 x 3072 x 768 at 90.3 / 90.5% of peak against 87.7 / 86.4, 256 x 1024 x 1024 at
         // 94.1 / 93.2 against 90.1 / 90.2, 64 x 1024 x 4096 at 87.2 / 84.1 against 81.8 / 80.6).
         // Not when the last micro-panel holds one or two rows: its tile would stream every B
-        // micro-panel of the whole depth once more, from beyond L1, for two FMAs a k step (49 rows,
-        // the 7 x 7 convolution res5b_branch2b: with KC slices, and that tile's k steps spread
-        // over four sets of accumulators, 0.94x the time in alternating runs).
+        // micro-panel of the whole depth once more, from beyond L1, for NV or 2 NV FMAs a k step
+        // (49 rows, the 7 x 7 convolution res5b_branch2b: with KC slices, and that tile's k steps
+        // spread over four sets of accumulators in `SIMDGemmMicrokernel.accumulateInSets`, 0.94x
+        // the time in alternating runs). Three rows were not timed, so they keep one slice.
         let slices = !packsB && m <= mc && !(1...2 ~= m % mr) ? 1 : max(1, (k + blocking.kc - 1) / max(1, blocking.kc))
         kc = max(1, (k + slices - 1) / slices)
         // Whole micro-panels, so every column block starts on a panel boundary of prepacked B.
