@@ -15,6 +15,15 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
         let s = PackedGemmSchedule(m: p.m, n: p.n, k: p.k, mr: Kernel.mr, nr: Kernel.nr, blocking: blocking,
                                    requestedWorkers: threads, minimumFlopsPerExtraWorker: minimumFlopsPerExtraWorker,
                                    packsB: prepackedB == nil)
+        // With B panels narrowed for streaming (`PackedGemmSchedule.prefetchesNextPanel`), every
+        // phase would pack its slice of A again, as much again as the B panel for a batch of
+        // 64: A is packed once instead, in full depth, before the workers start.
+        let ownA = AlignedFloatBuffer(count: s.prefetchesNextPanel && prepackedA == nil ? (p.m + Kernel.mr - 1) / Kernel.mr * Kernel.mr * p.k : 0)
+        var prepackedA = prepackedA
+        if ownA.count > 0 {
+            GemmPacking.packA(p, mr: Kernel.mr, i0: 0, rows: p.m, p0: 0, kc: p.k, into: ownA.pointer)
+            prepackedA = PrepackedPanels(pointer: UnsafePointer(ownA.pointer), k: p.k, width: Kernel.mr)
+        }
         // Two B panels: a fast worker may pack the next phase while others finish this one.
         let packedB = AlignedFloatBuffer(count: prepackedB == nil ? 2 * s.packedBCount : 0)
         let packedA = AlignedFloatBuffer(count: prepackedA == nil ? s.workers * s.packedACount : 0)
@@ -25,6 +34,7 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
         let counters = UnsafeMutablePointer<Int64>.allocate(capacity: counterCount)
         counters.initialize(repeating: 0, count: counterCount)
         defer {
+            ownA.deallocate()
             packedB.deallocate()
             packedA.deallocate()
             tiles.deallocate()
@@ -90,6 +100,16 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
                     rows = 0..<p.m
                     panelRange = min(panels, c * s.computeChunkSize)..<min(panels, (c + 1) * s.computeChunkSize)
                 }
+                // This chunk's share of the next phase's B source, fetched a little at each tile.
+                var nextPanel: NextPanelPrefetch? = nil
+                if s.prefetchesNextPanel && phase + 1 < s.phases {
+                    let next = phase + 1
+                    let nextJc = next / s.phasesPerColumnBlock * s.nc
+                    let nextPc = next % s.phasesPerColumnBlock * s.kc
+                    let tiles = (rows.count + Kernel.mr - 1) / Kernel.mr * panelRange.count
+                    nextPanel = NextPanelPrefetch(p, p0: nextPc, kc: min(s.kc, p.k - nextPc), j0: nextJc,
+                                                  nc: min(s.nc, p.n - nextJc), share: c, shares: s.computeChunks, tiles: tiles)
+                }
                 if !panelRange.isEmpty {
                     for ic in stride(from: rows.lowerBound, to: rows.upperBound, by: s.mc) {
                         let mc = min(s.mc, rows.upperBound - ic)
@@ -111,7 +131,7 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
                             }
                             macroKernel(p, rows: ic..<(ic + mc), jc: jc, nc: nc, kc: kc, panels: panelRange,
                                         packedA: aPanel, aPanelStride: aPanelStride, packedB: bPanel, bPanelStride: bPanelStride,
-                                        beta: beta, epilogue: tileEpilogue, tile: tile)
+                                        beta: beta, epilogue: tileEpilogue, tile: tile, nextPanel: &nextPanel)
                         }
                     }
                 }
@@ -128,7 +148,8 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
     private static func macroKernel(_ p: GemmProblem, rows: Range<Int>, jc: Int, nc: Int, kc: Int,
                                     panels: Range<Int>, packedA: UnsafePointer<Float>, aPanelStride: Int,
                                     packedB: UnsafePointer<Float>, bPanelStride: Int, beta: Float,
-                                    epilogue: GemmEpilogue, tile: UnsafeMutablePointer<Float>) {
+                                    epilogue: GemmEpilogue, tile: UnsafeMutablePointer<Float>,
+                                    nextPanel: inout NextPanelPrefetch?) {
         let mr = Kernel.mr, nr = Kernel.nr
         // The next B micro-panel is fetched into L2 a share at each tile of this one: prepacked
         // weights lie a whole panel (k x NR) apart, so each micro-panel starts a new stream that
@@ -150,6 +171,7 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
                     nnk_prefetch_to_l2(nextB + nextLine * 64)
                     nextLine += 1
                 }
+                nextPanel?.advance()
                 let liveRows = min(mr, rows.upperBound - i)
                 tileEpilogue.rowBias = epilogue.rowBias.map { $0 + i }
                 let c = p.c + i * p.ldc + j

@@ -20,6 +20,8 @@ struct PackedGemmSchedule {
     let workers: Int
     let split: Split
     let columnBlocks: Int, depthBlocks: Int
+    /// Whether compute chunks fetch the source of the next phase's B panel into L2 (see `nc`).
+    let prefetchesNextPanel: Bool
     let packChunks: Int
     let computeChunks: Int
     /// Rows per compute chunk (rows split) or B micro-panels per compute chunk (columns split).
@@ -47,10 +49,27 @@ struct PackedGemmSchedule {
         // the time in alternating runs). Three rows were not timed, so they keep one slice.
         let slices = !packsB && m <= mc && !(1...2 ~= m % mr) ? 1 : max(1, (k + blocking.kc - 1) / max(1, blocking.kc))
         kc = max(1, (k + slices - 1) / slices)
-        // Whole micro-panels, so every column block starts on a panel boundary of prepacked B.
-        nc = min(max(nr, blocking.nc / nr * nr), (n + nr - 1) / nr * nr)
         workers = Tuning.workers(requested: requestedWorkers, flops: 2 * Double(m) * Double(n) * Double(k),
                                  minimumFlopsPerExtraWorker: minimumFlopsPerExtraWorker)
+        // Whole micro-panels, so every column block starts on a panel boundary of prepacked B.
+        // When B is packed here by one worker and every row of A is one MC block (a batch of
+        // 64), each packed element of B serves one pass of tiles only: a panel larger than L2
+        // was written out and read back, and its packing waited on memory with no FMAs beside
+        // it. Then the panel and the next panel's source, fetched while this one's tiles run
+        // (`NextPanelPrefetch`), share the half of L2 that an MC x KC block of A is given.
+        // A is then packed once in full depth (`PackedGemmDriver`), and must itself stay in the
+        // half of L2 an MC x KC block is given. Alternating runs on the AVX2 host, one thread:
+        // 64 x 3072 x 768 at 0.85 and 0.91x the time. Where A outgrew that (64 x 1024 x 4096,
+        // 1 MB) 1.01 and 1.13x; where the wide panel and the block of A fit L2 together
+        // (64 x 256 x 784) the narrow panels only added phases, 1.10x. Two workers meet at every
+        // phase of the narrow panels and were not faster (1.02 to 1.35x), so they keep wide panels.
+        // (L2 holds two MC x KC blocks.)
+        let widePanelFitsL2 = (n + m) * kc <= 2 * blocking.mc * blocking.kc
+        let wholeAFitsHalfL2 = m * k <= blocking.mc * blocking.kc
+        let streamsB = packsB && workers == 1 && m <= mc && wholeAFitsHalfL2 && !widePanelFitsL2
+        let ncLimit = streamsB ? blocking.mc * blocking.kc / (2 * kc) : blocking.nc
+        nc = min(max(nr, ncLimit / nr * nr), (n + nr - 1) / nr * nr)
+        prefetchesNextPanel = streamsB
         columnBlocks = (n + nc - 1) / nc
         depthBlocks = (k + kc - 1) / kc
         let panelsPerBlock = nc / nr
