@@ -16,8 +16,9 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
                                    requestedWorkers: threads, minimumFlopsPerExtraWorker: minimumFlopsPerExtraWorker,
                                    packsB: prepackedB == nil)
         // With B panels narrowed for streaming (`PackedGemmSchedule.prefetchesNextPanel`), every
-        // phase would pack its slice of A again, as much again as the B panel for a batch of
-        // 64: A is packed once instead, in full depth, before the workers start.
+        // phase would pack its slice of A again (for a batch of 64 against 112-column panels,
+        // more than half as many floats as the panel of B): A is packed once instead, in full
+        // depth, before the workers start.
         let ownA = AlignedFloatBuffer(count: s.prefetchesNextPanel && prepackedA == nil ? (p.m + Kernel.mr - 1) / Kernel.mr * Kernel.mr * p.k : 0)
         var prepackedA = prepackedA
         if ownA.count > 0 {
