@@ -60,10 +60,11 @@ struct PackedGemmSchedule {
         // A is then packed once in full depth (`PackedGemmDriver`), and must itself stay in the
         // half of L2 an MC x KC block is given. Alternating runs on the AVX2 host, one thread:
         // 64 x 3072 x 768 at 0.85 and 0.91x the time while a neighbour contended for memory (the
-        // old path at 52 to 61% of peak), 1.03 and 0.98x in a quiet hour (71 to 78%). Where A outgrew that (64 x 1024 x 4096,
-        // 1 MB) 1.01 and 1.13x; where the wide panel and the block of A fit L2 together
-        // (64 x 256 x 784) the narrow panels only added phases, 1.10x. Two workers meet at every
-        // phase of the narrow panels and were not faster (1.02 to 1.35x), so they keep wide panels.
+        // old path at 52 to 61% of peak), 1.03 and 0.98x in a quiet hour (71 to 78%). Where A
+        // outgrew that (64 x 1024 x 4096, 1 MB) 1.01 and 1.13x; where the wide panel and the
+        // block of A fit L2 together (64 x 256 x 784) the narrow panels only added phases, 1.10x.
+        // Two workers meet at every phase of the narrow panels and were not faster (1.02 to
+        // 1.35x), nor were one-worker shares of the columns (1.05x), so they keep wide panels.
         // (L2 holds two MC x KC blocks.)
         let widePanelFitsL2 = (n + m) * kc <= 2 * blocking.mc * blocking.kc
         let wholeAFitsHalfL2 = m * k <= blocking.mc * blocking.kc
