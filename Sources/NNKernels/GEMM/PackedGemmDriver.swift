@@ -101,7 +101,7 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
                     rows = 0..<p.m
                     panelRange = min(panels, c * s.computeChunkSize)..<min(panels, (c + 1) * s.computeChunkSize)
                 }
-                // This chunk's share of the next phase's B source, fetched a little at each tile.
+                // The next phase's B source, fetched a little at each tile (one worker, one chunk).
                 var nextPanel: NextPanelPrefetch? = nil
                 if s.prefetchesNextPanel && phase + 1 < s.phases {
                     let next = phase + 1
@@ -109,7 +109,7 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
                     let nextPc = next % s.phasesPerColumnBlock * s.kc
                     let tiles = (rows.count + Kernel.mr - 1) / Kernel.mr * panelRange.count
                     nextPanel = NextPanelPrefetch(p, p0: nextPc, kc: min(s.kc, p.k - nextPc), j0: nextJc,
-                                                  nc: min(s.nc, p.n - nextJc), share: c, shares: s.computeChunks, tiles: tiles)
+                                                  nc: min(s.nc, p.n - nextJc), tiles: tiles)
                 }
                 if !panelRange.isEmpty {
                     for ic in stride(from: rows.lowerBound, to: rows.upperBound, by: s.mc) {

@@ -56,9 +56,8 @@ struct PackedGemmSchedule {
         // 64), each packed element of B serves one pass of tiles only: a panel larger than L2
         // was written out and read back, and its packing waited on memory with no FMAs beside
         // it. Then the panel and the next panel's source, fetched while this one's tiles run
-        // (`NextPanelPrefetch`), share the half of L2 that an MC x KC block of A is given.
-        // A is then packed once in full depth (`PackedGemmDriver`), and must itself stay in the
-        // half of L2 an MC x KC block is given. Alternating runs on the AVX2 host, one thread:
+        // (`NextPanelPrefetch`), share the half of L2 that an MC x KC block of A is given, and
+        // A, packed once in full depth (`PackedGemmDriver`), must fit the other half. Alternating runs on the AVX2 host, one thread:
         // 64 x 3072 x 768 at 0.85 and 0.91x the time while a neighbour contended for memory (the
         // old path at 52 to 61% of peak), 1.03 and 0.98x in a quiet hour (71 to 78%). Where A
         // outgrew that (64 x 1024 x 4096, 1 MB) 1.01 and 1.13x; where the wide panel and the
@@ -68,10 +67,9 @@ struct PackedGemmSchedule {
         // (L2 holds two MC x KC blocks.)
         let widePanelFitsL2 = (n + m) * kc <= 2 * blocking.mc * blocking.kc
         let wholeAFitsHalfL2 = m * k <= blocking.mc * blocking.kc
-        let streamsB = packsB && workers == 1 && m <= mc && wholeAFitsHalfL2 && !widePanelFitsL2
-        let ncLimit = streamsB ? blocking.mc * blocking.kc / (2 * kc) : blocking.nc
+        prefetchesNextPanel = packsB && workers == 1 && m <= mc && wholeAFitsHalfL2 && !widePanelFitsL2
+        let ncLimit = prefetchesNextPanel ? blocking.mc * blocking.kc / (2 * kc) : blocking.nc
         nc = min(max(nr, ncLimit / nr * nr), (n + nr - 1) / nr * nr)
-        prefetchesNextPanel = streamsB
         columnBlocks = (n + nc - 1) / nc
         depthBlocks = (k + kc - 1) / kc
         let panelsPerBlock = nc / nr
