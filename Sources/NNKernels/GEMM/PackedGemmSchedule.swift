@@ -57,9 +57,11 @@ struct PackedGemmSchedule {
         // was written out and read back, and its packing waited on memory with no FMAs beside
         // it. Then the panel and the next panel's source, fetched while this one's tiles run
         // (`NextPanelPrefetch`), share the half of L2 that an MC x KC block of A is given, and
-        // A, packed once in full depth (`PackedGemmDriver`), must fit the other half. Alternating runs on the AVX2 host, one thread:
-        // 64 x 3072 x 768 at 0.85 and 0.91x the time while a neighbour contended for memory (the
-        // old path at 52 to 61% of peak), 1.03 and 0.98x in a quiet hour (71 to 78%). Where A
+        // A, packed once in full depth (`PackedGemmDriver`), must fit the other half.
+        // Alternating runs on the AVX2 host, one thread: 64 x 3072 x 768 at 0.85 and 0.91x the
+        // time while a neighbour contended for memory (the old path at 52 to 61% of peak), 1.03
+        // and 0.98x in a quiet hour (71 to 78%); 0.99x on an AVX-512 host with 256-bit FMA
+        // pipes (results/alternating-20261202/streamed-panels-avx512). Where A
         // outgrew that (64 x 1024 x 4096, 1 MB) 1.01 and 1.13x; where the wide panel and the
         // block of A fit L2 together (64 x 256 x 784) the narrow panels only added phases, 1.10x.
         // Two workers meet at every phase of the narrow panels and were not faster (1.02 to
