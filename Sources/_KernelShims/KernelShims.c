@@ -15,6 +15,13 @@ void nnk_wait_until_at_least(const int64_t *p, int64_t target) {
     }
 }
 
+// Stored plus one, so that a new thread's zero reads as "not bound".
+static _Thread_local long bound_core_plus_one;
+
+long nnk_thread_bound_core(void) { return bound_core_plus_one - 1; }
+
+void nnk_set_thread_bound_core(long core) { bound_core_plus_one = core + 1; }
+
 int nnk_cpu_has_avx2_fma(void) {
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_cpu_init();

@@ -130,20 +130,23 @@ struct GemmDriverTests {
         }
     }
 
-    /// Fewer rows than a micro-panel take the streaming path: every m below MR, k around the
-    /// depth unroll of 4, n with and without a vector tail, both layouts of A, 1 and 2 threads.
-    @Test("row-streaming path below MR rows", arguments: [1, 2])
-    func rowStreamingPath(threads: Int) throws {
-        let kernel = GemmMicrokernels.preferred
+    /// Fewer rows than a micro-panel take the streaming path: every m below MR on every
+    /// microkernel (each vector width has its own table of tile widths), k around the unroll of
+    /// 4, n covering whole wide tiles (up to 128 columns), one-vector tiles and a scalar tail,
+    /// both layouts of A, padded leading dimensions, 1 and 2 threads.
+    @Test("row-streaming path below MR rows", arguments: kernels.map(\.name), [1, 2])
+    func rowStreamingPath(_ name: String, threads: Int) throws {
+        let kernel = try #require(GemmMicrokernels.named(name))
         var rng = SplitMix64(seed: 314 + UInt64(threads))
+        let shapes = [(1, 1), (8, 4), (13, 3), (17, 5), (64, 5), (67, 8), (129, 9), (143, 1), (40, 17), (300, 6), (37, 131), (20, 260)]
         for m in 1..<kernel.mr {
-            for (n, k) in [(1, 1), (8, 4), (13, 3), (64, 5), (67, 8), (129, 9), (40, 17)] {
+            for (index, (n, k)) in shapes.enumerated() {
                 for transA in [Transpose.none, .transposed] {
-                    let (alpha, beta): (Float, Float) = [(1, 0), (-0.5, 1.5), (2, 1)][(m + n) % 3]
+                    let (alpha, beta): (Float, Float) = [(1, 0), (-0.5, 1.5), (2, 1), (0.5, 0)][(m + index) % 4]
                     let testCase = GemmCase(transA: transA, transB: .none, m: m, n: n, k: k, alpha: alpha, beta: beta,
-                                            padding: 3, rng: &rng)
+                                            padding: [3, 0, 7][index % 3], rng: &rng)
                     let result = try testCase.run { kernel.packedGemm($0, threads: threads, minimumFlopsPerExtraWorker: 0) }
-                    testCase.check(result, "row-streaming threads=\(threads)")
+                    testCase.check(result, "\(name) row-streaming threads=\(threads)")
                 }
             }
         }

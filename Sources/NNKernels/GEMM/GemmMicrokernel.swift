@@ -41,7 +41,15 @@ where Vector.Scalar == Float {
     /// `accumulate` with the rows' A values `aStride` (at least MR) floats apart per k.
     @inline(__always)
     static func accumulate(kc: Int, a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>) -> Accumulators {
-        if MR * NV < 8 { return accumulateInSets(kc: kc, a: a, aStride: aStride, b: b) }
+        accumulate(kc: kc, a: a, aStride: aStride, b: b, bStride: NV * Vector.scalarCount)
+    }
+
+    /// `accumulate` with the rows of B `bStride` floats apart per k instead of packed NR apart:
+    /// `RowStreamGemm` reads B where it lies. Every other caller passes the packed stride as a
+    /// constant, which folds into the same code as before.
+    @inline(__always)
+    static func accumulate(kc: Int, a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>, bStride: Int) -> Accumulators {
+        if MR * NV < 8 { return accumulateInSets(kc: kc, a: a, aStride: aStride, b: b, bStride: bStride) }
         // Built element by element: `InlineArray(repeating:)` of the 12 x 2 AVX-512 tile stayed a
         // call that wrote the tile to the stack, for the k loop to load back, at every tile
         // (1024-cubed GEMM 0.96x the time without it, in alternating runs).
@@ -50,9 +58,10 @@ where Vector.Scalar == Float {
         var pa = a
         var pb = UnsafeRawPointer(b)
         // One k step: NV loads of B, then for each row a broadcast of A and NV FMAs.
+        let rowBytes = bStride * MemoryLayout<Float>.stride
         @inline(__always) func step(_ q: Int) {
             var bv = InlineArray<NV, Vector>(repeating: .zero)
-            for j in 0..<NV { bv[j] = pb.loadUnaligned(fromByteOffset: (q * NV + j) * vectorBytes, as: Vector.self) }
+            for j in 0..<NV { bv[j] = pb.loadUnaligned(fromByteOffset: q * rowBytes + j * vectorBytes, as: Vector.self) }
             for r in 0..<MR {
                 let av = Vector(repeating: pa[q * aStride + r])
                 for j in 0..<NV { acc[r][j].addProduct(av, bv[j]) }
@@ -64,13 +73,13 @@ where Vector.Scalar == Float {
         while remaining >= 4 {
             step(0); step(1); step(2); step(3)
             pa += 4 * aStride
-            pb += 4 * NV * vectorBytes
+            pb += 4 * rowBytes
             remaining -= 4
         }
         while remaining > 0 {
             step(0)
             pa += aStride
-            pb += NV * vectorBytes
+            pb += rowBytes
             remaining -= 1
         }
         return acc
@@ -83,14 +92,16 @@ where Vector.Scalar == Float {
     /// `accumulate`'s: one loop with the number of sets as a parameter kept the four sets in the
     /// 12-row tile too, and 512 and 1024 cubed took 1.03x the time.
     @inline(__always)
-    private static func accumulateInSets(kc: Int, a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>) -> Accumulators {
+    private static func accumulateInSets(kc: Int, a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>,
+                                         bStride: Int) -> Accumulators {
         var acc = InlineArray<4, Accumulators> { _ in Accumulators { _ in InlineArray { _ in .zero } } }
         let vectorBytes = Vector.scalarCount * MemoryLayout<Float>.stride
+        let rowBytes = bStride * MemoryLayout<Float>.stride
         var pa = a
         var pb = UnsafeRawPointer(b)
         @inline(__always) func step(_ q: Int, into set: Int) {
             var bv = InlineArray<NV, Vector>(repeating: .zero)
-            for j in 0..<NV { bv[j] = pb.loadUnaligned(fromByteOffset: (q * NV + j) * vectorBytes, as: Vector.self) }
+            for j in 0..<NV { bv[j] = pb.loadUnaligned(fromByteOffset: q * rowBytes + j * vectorBytes, as: Vector.self) }
             for r in 0..<MR {
                 let av = Vector(repeating: pa[q * aStride + r])
                 for j in 0..<NV { acc[set][r][j].addProduct(av, bv[j]) }
@@ -100,13 +111,13 @@ where Vector.Scalar == Float {
         while remaining >= 4 {
             step(0, into: 0); step(1, into: 1); step(2, into: 2); step(3, into: 3)
             pa += 4 * aStride
-            pb += 4 * NV * vectorBytes
+            pb += 4 * rowBytes
             remaining -= 4
         }
         while remaining > 0 {
             step(0, into: 0)
             pa += aStride
-            pb += NV * vectorBytes
+            pb += rowBytes
             remaining -= 1
         }
         for set in 1..<4 {

@@ -13,6 +13,9 @@ public struct GemmMicrokernelDescriptor: Sendable, CustomStringConvertible {
     /// The packed driver specialized for this microkernel: problem, threads, blocking,
     /// smallest FLOP count worth a second worker, epilogue (bias padded), prepacked B, prepacked A.
     let driver: @Sendable (GemmProblem, Int, GemmBlocking, Double, GemmEpilogue, PrepackedPanels?, PrepackedPanels?) -> Void
+    /// `RowStreamGemm` on this microkernel's vector type: problem, threads, smallest FLOP count
+    /// worth a second worker, epilogue.
+    let rowStream: @Sendable (GemmProblem, Int, Double, GemmEpilogue) -> Void
     /// Direct convolution on this microkernel's register tile (at most 8 rows of it): shape,
     /// OIHW weights, bias.
     let directConvolution: @Sendable (ConvolutionShape, UnsafePointer<Float>, UnsafePointer<Float>?) -> DirectConvolutionPlan
@@ -34,6 +37,7 @@ public struct GemmMicrokernelDescriptor: Sendable, CustomStringConvertible {
             directConvolution = { DirectConvolutionPlan(DirectConvolution<MR, NV, Vector>($0, weights: $1, bias: $2)) }
         }
         microkernel = { Kernel.run(kc: $0, a: $1, b: $2, c: $3, ldc: $4, alpha: $5, beta: $6, epilogue: $7) }
+        rowStream = { RowStreamGemm.run($0, vector: Vector.self, threads: $1, minimumFlopsPerExtraWorker: $2, epilogue: $3) }
         driver = { problem, threads, blocking, minimumFlops, epilogue, prepackedB, prepackedA in
             if let prepackedB, problem.m < Kernel.mr, prepackedA == nil {
                 ShortPanelGemm<Kernel>.run(problem, panels: prepackedB, threads: threads, minimumFlopsPerExtraWorker: minimumFlops,
@@ -64,8 +68,7 @@ public struct GemmMicrokernelDescriptor: Sendable, CustomStringConvertible {
             return
         }
         if RowStreamGemm.applies(problem, mr: mr) {
-            RowStreamGemm.run(problem, threads: threads, minimumFlopsPerExtraWorker: minimumFlopsPerExtraWorker,
-                              epilogue: epilogue)
+            rowStream(problem, threads, minimumFlopsPerExtraWorker, epilogue)
             return
         }
         withPaddedBias(epilogue, m: problem.m, n: problem.n) { epilogue in

@@ -1,74 +1,143 @@
 /// GEMM for fewer rows than one micro-panel (a dense layer at batch 1 to MR - 1) with op(B)
 /// not transposed. Every element of B is used by fewer than MR rows, so packing it would cost
-/// more than the arithmetic it serves; instead B is streamed once, row by row, four rows of B
-/// per pass over a row of C (so C is loaded and stored once per four FMAs). The problem is
-/// bound by how fast B arrives, so the bench also reports it in GB/s. Threads split the columns.
+/// more than the arithmetic it serves. Instead the microkernel's register tile, with exactly m
+/// rows, reads B where it lies (`bStride` = ldb) down the whole depth: each element of B is
+/// loaded once, and each element of C read and written once. Fewer rows leave registers for
+/// more columns, so the tile is wider than the packed one. A (m x k, a few KB) is packed k-major.
+/// The problem is bound by how fast B arrives, so the bench also reports it in GB/s. Threads
+/// split the columns.
 enum RowStreamGemm {
-    typealias Vector = SIMD8<Float>
-    static let depthUnroll = 4
+    /// The most rows a row-stream tile has: the largest MR - 1 (the 12-row AVX-512 tile).
+    static let largestRows = 11
+
+    /// Rows of B a tile reads before it adds its sums to C. One pass down the whole depth ran
+    /// 1 x 1024 x 4096 in 1.4 times the former four-row loop's time: every tile walked 4096
+    /// rows of 4 KB, a page each. Blocks of 32 to 256 rows timed alike within the noise on
+    /// shapes of 1 to 8 rows, 64 best or near it on most; C's extra loads and stores (two per
+    /// block) are small beside B's.
+    static let depthBlock = 64
 
     static func applies(_ p: GemmProblem, mr: Int) -> Bool {
-        p.m < mr && p.transB == .none
+        p.m < mr && p.m <= largestRows && p.transB == .none
     }
 
-    static func run(_ p: GemmProblem, threads: Int, minimumFlopsPerExtraWorker: Double, epilogue: GemmEpilogue = .none) {
+    static func run<Vector: SIMD>(_ p: GemmProblem, vector: Vector.Type, threads: Int, minimumFlopsPerExtraWorker: Double,
+                                  epilogue: GemmEpilogue = .none) where Vector.Scalar == Float {
         let width = Vector.scalarCount
-        let workers = min(Tuning.workers(requested: threads, flops: p.flops, minimumFlopsPerExtraWorker: minimumFlopsPerExtraWorker),
+        // The time is set by B arriving, at about a byte a FLOP at peak (one core read 100 GB/s
+        // from L2 and peaks at 115 GFLOPS here) whenever m is small, so B's bytes count as FLOPs.
+        let work = max(p.flops, Double(p.k) * Double(p.n) * Double(MemoryLayout<Float>.stride))
+        let workers = min(Tuning.workers(requested: threads, flops: work, minimumFlopsPerExtraWorker: minimumFlopsPerExtraWorker),
                           max(1, (p.n + width - 1) / width))
+        let packedA = AlignedFloatBuffer(count: p.m * p.k)
+        defer { packedA.deallocate() }
+        for i in 0..<p.m {
+            for q in 0..<p.k { packedA.pointer[q * p.m + i] = p.aElement(i, q) }
+        }
+        let a = UnsafePointer(packedA.pointer)
         // Column ranges in whole vectors, so only the last range has a scalar tail.
         let chunk = ((p.n + workers - 1) / workers + width - 1) / width * width
         ParallelRegion.run(workers: workers) { worker in
             let start = min(p.n, worker * chunk)
             let range = start..<min(p.n, start + chunk)
-            columns(p, range)
-            // No register tile here: the epilogue runs over this worker's slice while it is in cache.
+            if range.isEmpty { return }
+            columns(p, a: a, range, vector: Vector.self)
+            // The epilogue runs over this worker's slice while it is in cache: the tiles store
+            // through the plain path, which keeps one copy of them per row count.
             epilogue.apply(rows: p.m, columns: range, c: p.c, ldc: p.ldc)
         }
     }
 
-    /// C[:, columns] = alpha * op(A) * B[:, columns] + beta * C[:, columns].
-    static func columns(_ p: GemmProblem, _ columns: Range<Int>) {
-        if columns.isEmpty { return }
-        let width = Vector.scalarCount
-        let vectorEnd = columns.lowerBound + (columns.count / width) * width
-        for i in 0..<p.m {
-            SIMDGemm.initializeRow(p.c + i * p.ldc + columns.lowerBound, count: columns.count, beta: p.beta)
+    /// C[:, columns] = alpha * op(A) * B[:, columns] + beta * C[:, columns], with `a` holding
+    /// op(A) k-major (m floats per k).
+    static func columns<Vector: SIMD>(_ p: GemmProblem, a: UnsafePointer<Float>, _ columns: Range<Int>,
+                                      vector: Vector.Type) where Vector.Scalar == Float {
+        // Vectors a tile row, so that rows x vectors accumulators, one row of B and the
+        // broadcast fit the register file: 32 registers with AVX-512, 16 without (one row's
+        // loads fold into its FMAs). At least eight accumulators, or `accumulate` keeps four
+        // sets of them to cover the FMA latency.
+        let wide = Vector.scalarCount >= 16
+        switch p.m {
+        case 1: RowStreamTiles<1, 8, Vector>.run(p, a: a, columns)
+        case 2: wide ? RowStreamTiles<2, 8, Vector>.run(p, a: a, columns) : RowStreamTiles<2, 4, Vector>.run(p, a: a, columns)
+        case 3: wide ? RowStreamTiles<3, 4, Vector>.run(p, a: a, columns) : RowStreamTiles<3, 3, Vector>.run(p, a: a, columns)
+        case 4: wide ? RowStreamTiles<4, 4, Vector>.run(p, a: a, columns) : RowStreamTiles<4, 2, Vector>.run(p, a: a, columns)
+        case 5: wide ? RowStreamTiles<5, 4, Vector>.run(p, a: a, columns) : RowStreamTiles<5, 2, Vector>.run(p, a: a, columns)
+        case 6: wide ? RowStreamTiles<6, 4, Vector>.run(p, a: a, columns) : RowStreamTiles<6, 2, Vector>.run(p, a: a, columns)
+        case 7: wide ? RowStreamTiles<7, 3, Vector>.run(p, a: a, columns) : RowStreamTiles<7, 2, Vector>.run(p, a: a, columns)
+        case 8: wide ? RowStreamTiles<8, 3, Vector>.run(p, a: a, columns) : RowStreamTiles<8, 2, Vector>.run(p, a: a, columns)
+        case 9: wide ? RowStreamTiles<9, 2, Vector>.run(p, a: a, columns) : RowStreamTiles<9, 2, Vector>.run(p, a: a, columns)
+        case 10: wide ? RowStreamTiles<10, 2, Vector>.run(p, a: a, columns) : RowStreamTiles<10, 2, Vector>.run(p, a: a, columns)
+        case 11: wide ? RowStreamTiles<11, 2, Vector>.run(p, a: a, columns) : RowStreamTiles<11, 2, Vector>.run(p, a: a, columns)
+        default: preconditionFailure("RowStreamGemm has tiles of 1 to \(largestRows) rows, got \(p.m); applies() excludes more")
         }
-        var q = 0
-        while q + depthUnroll <= p.k {
-            let b0 = UnsafeRawPointer(p.b + q * p.ldb), b1 = UnsafeRawPointer(p.b + (q + 1) * p.ldb)
-            let b2 = UnsafeRawPointer(p.b + (q + 2) * p.ldb), b3 = UnsafeRawPointer(p.b + (q + 3) * p.ldb)
-            for i in 0..<p.m {
-                let a0 = Vector(repeating: p.alpha * p.aElement(i, q)), a1 = Vector(repeating: p.alpha * p.aElement(i, q + 1))
-                let a2 = Vector(repeating: p.alpha * p.aElement(i, q + 2)), a3 = Vector(repeating: p.alpha * p.aElement(i, q + 3))
-                let c = UnsafeMutableRawPointer(p.c + i * p.ldc)
+    }
+}
+
+/// The row-stream tiles of R rows over a range of columns: tiles NV vectors wide, then
+/// one-vector tiles, then one padded vector over the last columns; depth in blocks.
+enum RowStreamTiles<let R: Int, let NV: Int, Vector: SIMD> where Vector.Scalar == Float {
+    typealias Wide = SIMDGemmMicrokernel<R, NV, Vector>
+    typealias Narrow = SIMDGemmMicrokernel<R, 1, Vector>
+
+    static func run(_ p: GemmProblem, a: UnsafePointer<Float>, _ columns: Range<Int>) {
+        let width = Vector.scalarCount
+        let depthBlock = RowStreamGemm.depthBlock
+        let vectorEnd = columns.lowerBound + (columns.count / width) * width
+        let tail = columns.upperBound - vectorEnd
+        // The last columns that fill no vector: the vector that ends at the last column, read in
+        // place (its first lanes repeat columns already done), through a scratch tile whose tail
+        // lanes alone go back to C. When B has fewer columns than one vector, a depth block of
+        // them is copied beside zeros instead.
+        let inPlace = p.n >= width
+        let scratchCount = tail == 0 ? 0 : R * width + (inPlace ? 0 : depthBlock * width)
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: scratchCount) { scratch in
+            // An empty allocation may still have an address: only a tail uses the scratch.
+            let tile = tail > 0 ? scratch.baseAddress : nil
+            tile?.update(repeating: 0, count: scratchCount)
+            let paddedB = inPlace ? nil : tile.map { $0 + R * width }
+            let tailStart = inPlace ? columns.upperBound - width : vectorEnd
+            let lead = vectorEnd - tailStart
+            var q = 0
+            while q < p.k {
+                let depth = min(depthBlock, p.k - q)
+                // Later depth blocks add to what the first one stored.
+                let beta = q == 0 ? p.beta : 1
+                let aBlock = a + q * R, bBlock = p.b + q * p.ldb
                 var j = columns.lowerBound
+                while j + NV * width <= columns.upperBound {
+                    let acc = Wide.accumulate(kc: depth, a: aBlock, aStride: R, b: bBlock + j, bStride: p.ldb)
+                    Wide.store(acc, c: p.c + j, ldc: p.ldc, alpha: p.alpha, beta: beta, epilogue: .none) { $0 }
+                    j += NV * width
+                }
                 while j < vectorEnd {
-                    let offset = j * MemoryLayout<Float>.stride
-                    var value = c.loadUnaligned(fromByteOffset: offset, as: Vector.self)
-                    value.addProduct(a0, b0.loadUnaligned(fromByteOffset: offset, as: Vector.self))
-                    value.addProduct(a1, b1.loadUnaligned(fromByteOffset: offset, as: Vector.self))
-                    value.addProduct(a2, b2.loadUnaligned(fromByteOffset: offset, as: Vector.self))
-                    value.addProduct(a3, b3.loadUnaligned(fromByteOffset: offset, as: Vector.self))
-                    c.storeBytes(of: value, toByteOffset: offset, as: Vector.self)
+                    let acc = Narrow.accumulate(kc: depth, a: aBlock, aStride: R, b: bBlock + j, bStride: p.ldb)
+                    Narrow.store(acc, c: p.c + j, ldc: p.ldc, alpha: p.alpha, beta: beta, epilogue: .none) { $0 }
                     j += width
                 }
-                let cRow = p.c + i * p.ldc
-                while j < columns.upperBound {
-                    var sum = cRow[j]
-                    for u in 0..<depthUnroll { sum += p.alpha * p.aElement(i, q + u) * p.b[(q + u) * p.ldb + j] }
-                    cRow[j] = sum
-                    j += 1
+                if let tile {
+                    let acc: Narrow.Accumulators
+                    if let paddedB {
+                        // Column by column, so that no row becomes a call to memcpy.
+                        for t in 0..<tail {
+                            for d in 0..<depth { paddedB[d * width + t] = bBlock[d * p.ldb + vectorEnd + t] }
+                        }
+                        acc = Narrow.accumulate(kc: depth, a: aBlock, aStride: R, b: paddedB, bStride: width)
+                    } else {
+                        acc = Narrow.accumulate(kc: depth, a: aBlock, aStride: R, b: bBlock + tailStart, bStride: p.ldb)
+                    }
+                    if beta != 0 {
+                        for r in 0..<R {
+                            for t in 0..<tail { tile[r * width + lead + t] = p.c[r * p.ldc + vectorEnd + t] }
+                        }
+                    }
+                    Narrow.store(acc, c: tile, ldc: width, alpha: p.alpha, beta: beta, epilogue: .none) { $0 }
+                    for r in 0..<R {
+                        for t in 0..<tail { p.c[r * p.ldc + vectorEnd + t] = tile[r * width + lead + t] }
+                    }
                 }
+                q += depth
             }
-            q += depthUnroll
-        }
-        while q < p.k {
-            for i in 0..<p.m {
-                let row = p.c + i * p.ldc + columns.lowerBound
-                SIMDGemm.axpy(p.alpha * p.aElement(i, q), p.b + q * p.ldb + columns.lowerBound, row, count: columns.count)
-            }
-            q += 1
         }
     }
 }

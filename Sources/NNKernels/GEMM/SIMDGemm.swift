@@ -26,7 +26,7 @@ enum SIMDGemm {
         }
     }
 
-    /// `y[0..<count] += s * x[0..<count]`, the inner loop of the SIMD variant and of `RowStreamGemm`.
+    /// `y[0..<count] += s * x[0..<count]`, the inner loop of the SIMD variant.
     @inline(__always)
     static func axpy(_ s: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
         let width = Vector.scalarCount

@@ -36,12 +36,15 @@ public enum Tuning {
     public static var defaultThreads: Int { Topology.current.cores }
 
     /// A problem gets one worker per this many FLOPs (a GEMM, a convolution), up to the number
-    /// asked for: about 15 microseconds of one core's work at its peak for each. The workers of
+    /// asked for: about 3.5 microseconds of one core's work at its peak for each. The workers of
     /// `ParallelRegion`'s pool spin for a while after each job, so between kernel calls a second
-    /// worker starts within microseconds and a share this small still pays (LeNet's layer at
-    /// batch 8, 3.1 MFLOPs, ran 1.6 times faster on two workers); a pool that has gone to sleep
-    /// takes 10 to 45 microseconds to wake, which a share of this size about breaks even on.
-    public static let minimumFlopsPerExtraWorker: Double = 1_500_000
+    /// worker starts within a microsecond (once the caller is not re-bound to its core at every
+    /// region), and a share this small still pays: at 1.5 MFLOPs, the former threshold, 128
+    /// cubed, 1 x 256 x 784 and ResNet-50's 1x1 layer at batch 1 ran 0.70 to 0.83 times as long
+    /// on two workers with this one. A pool that has gone to sleep takes 10 to 45 microseconds
+    /// to wake, which a share this size does not repay; in a forward pass or a benchmark loop
+    /// it has not.
+    public static let minimumFlopsPerExtraWorker: Double = 400_000
 
     /// Elementwise kernels whose output is at least this large write it with non-temporal
     /// stores: input and output then exceed the last-level cache, so the output would be

@@ -27,6 +27,13 @@ void nnk_cpu_relax(void);
 /// Waits until *p >= target. Spins briefly, then yields, so oversubscribed runs still progress.
 void nnk_wait_until_at_least(const int64_t *p, int64_t target);
 
+// MARK: Thread binding
+
+/// The core this thread was last bound to by `ThreadPinning`, or -1: binding is a system call
+/// (a microsecond or more), and every parallel region binds its calling thread.
+long nnk_thread_bound_core(void);
+void nnk_set_thread_bound_core(long core);
+
 // MARK: Prefetch
 
 /// Asks for the cache line at `p` in L1, for writing: the microkernel's C tile is fetched while
