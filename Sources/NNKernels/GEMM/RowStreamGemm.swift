@@ -1,9 +1,9 @@
 /// GEMM for fewer rows than one micro-panel (a dense layer at batch 1 to MR - 1) with op(B)
 /// not transposed. Every element of B is used by fewer than MR rows, so packing it would cost
 /// more than the arithmetic it serves. Instead the microkernel's register tile, with exactly m
-/// rows, reads B where it lies (`bStride` = ldb) down the whole depth: each element of B is
-/// loaded once, and each element of C read and written once. Fewer rows leave registers for
-/// more columns, so the tile is wider than the packed one. A (m x k, a few KB) is packed k-major.
+/// rows, reads B where it lies (`bStride` = ldb), `depthBlock` rows of it at a time: each
+/// element of B is loaded once, and C once a block. Fewer rows leave registers for more
+/// columns, so the tile is wider than the packed one. A (m x k, a few KB) is packed k-major.
 /// The problem is bound by how fast B arrives, so the bench also reports it in GB/s. Threads
 /// split the columns.
 enum RowStreamGemm {
@@ -35,7 +35,7 @@ enum RowStreamGemm {
             for q in 0..<p.k { packedA.pointer[q * p.m + i] = p.aElement(i, q) }
         }
         let a = UnsafePointer(packedA.pointer)
-        // Column ranges in whole vectors, so only the last range has a scalar tail.
+        // Column ranges in whole vectors, so only the last range ends in a partial vector.
         let chunk = ((p.n + workers - 1) / workers + width - 1) / width * width
         ParallelRegion.run(workers: workers) { worker in
             let start = min(p.n, worker * chunk)
@@ -66,16 +66,16 @@ enum RowStreamGemm {
         case 6: wide ? RowStreamTiles<6, 4, Vector>.run(p, a: a, columns) : RowStreamTiles<6, 2, Vector>.run(p, a: a, columns)
         case 7: wide ? RowStreamTiles<7, 3, Vector>.run(p, a: a, columns) : RowStreamTiles<7, 2, Vector>.run(p, a: a, columns)
         case 8: wide ? RowStreamTiles<8, 3, Vector>.run(p, a: a, columns) : RowStreamTiles<8, 2, Vector>.run(p, a: a, columns)
-        case 9: wide ? RowStreamTiles<9, 2, Vector>.run(p, a: a, columns) : RowStreamTiles<9, 2, Vector>.run(p, a: a, columns)
-        case 10: wide ? RowStreamTiles<10, 2, Vector>.run(p, a: a, columns) : RowStreamTiles<10, 2, Vector>.run(p, a: a, columns)
-        case 11: wide ? RowStreamTiles<11, 2, Vector>.run(p, a: a, columns) : RowStreamTiles<11, 2, Vector>.run(p, a: a, columns)
+        case 9: RowStreamTiles<9, 2, Vector>.run(p, a: a, columns)
+        case 10: RowStreamTiles<10, 2, Vector>.run(p, a: a, columns)
+        case 11: RowStreamTiles<11, 2, Vector>.run(p, a: a, columns)
         default: preconditionFailure("RowStreamGemm has tiles of 1 to \(largestRows) rows, got \(p.m); applies() excludes more")
         }
     }
 }
 
-/// The row-stream tiles of R rows over a range of columns: tiles NV vectors wide, then
-/// one-vector tiles, then one padded vector over the last columns; depth in blocks.
+/// The row-stream tiles of R rows over a range of columns, a depth block at a time: tiles NV
+/// vectors wide, then one-vector tiles, then one vector over the columns that fill no vector.
 enum RowStreamTiles<let R: Int, let NV: Int, Vector: SIMD> where Vector.Scalar == Float {
     typealias Wide = SIMDGemmMicrokernel<R, NV, Vector>
     typealias Narrow = SIMDGemmMicrokernel<R, 1, Vector>
