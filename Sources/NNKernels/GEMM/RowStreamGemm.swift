@@ -59,7 +59,7 @@ enum RowStreamGemm {
         // Vectors a tile row, so that rows x vectors accumulators, one row of B and the
         // broadcast fit the register file: 32 registers with AVX-512, 16 without (one row's
         // loads fold into its FMAs). At least eight accumulators, or `accumulate` keeps four
-        // sets of them to cover the FMA latency. One row by sixteen AVX-512 vectors ran 3.3 to 4.9
+        // sets of them to cover the FMA latency. One row by sixteen AVX-512 vectors ran 2.7 to 4.9
         // times as long as by eight (`results/row-stream-20261202/one-row-256/`).
         let wide = Vector.scalarCount >= 16
         switch p.m {
