@@ -3,7 +3,8 @@
 /// more than the arithmetic it serves. Instead the microkernel's register tile, with exactly m
 /// rows, reads B where it lies (`bStride` = ldb), `depthBlock` rows of it at a time: each
 /// element of B is loaded once, and C once a block. Fewer rows leave registers for more
-/// columns, so the tile is wider than the packed one. A (m x k, a few KB) is packed k-major.
+/// columns, so the tile is wider than the packed one. A (m x k, a few KB) is packed k-major,
+/// unless it is one row not transposed, which already is.
 /// The problem is bound by how fast B arrives, so the bench also reports it in GB/s. Threads
 /// split the columns.
 enum RowStreamGemm {
@@ -22,7 +23,7 @@ enum RowStreamGemm {
     }
 
     static func run<Vector: SIMD>(_ p: GemmProblem, vector: Vector.Type, threads: Int, minimumFlopsPerExtraWorker: Double,
-                                  epilogue: GemmEpilogue = .none) where Vector.Scalar == Float {
+                                  epilogue: GemmEpilogue) where Vector.Scalar == Float {
         let width = Vector.scalarCount
         // The time is set by B arriving, at about a byte a FLOP at peak (one core read 100 GB/s
         // from L2 and peaks at 115 GFLOPS here) whenever m is small, so B's bytes count as FLOPs.
@@ -91,9 +92,9 @@ enum RowStreamTiles<let R: Int, let NV: Int, Vector: SIMD> where Vector.Scalar =
         let vectorEnd = columns.lowerBound + (columns.count / width) * width
         let tail = columns.upperBound - vectorEnd
         // The last columns that fill no vector: the vector that ends at the last column, read in
-        // place (its first lanes repeat columns already done), through a scratch tile whose tail
-        // lanes alone go back to C. When B has fewer columns than one vector, a depth block of
-        // them is copied beside zeros instead.
+        // place (its first lanes repeat columns already done), summed in a scratch tile over every
+        // depth block, whose tail lanes alone go to C at the end. When B has fewer columns than
+        // one vector, a depth block of them is copied beside zeros instead.
         let inPlace = p.n >= width
         let scratchCount = tail == 0 ? 0 : R * width + (inPlace ? 0 : depthBlock * width)
         withUnsafeTemporaryAllocation(of: Float.self, capacity: scratchCount) { scratch in
@@ -131,17 +132,19 @@ enum RowStreamTiles<let R: Int, let NV: Int, Vector: SIMD> where Vector.Scalar =
                     } else {
                         acc = Narrow.accumulate(kc: depth, a: aBlock, aStride: R, b: bBlock + tailStart, bStride: p.ldb)
                     }
-                    if beta != 0 {
+                    if q == 0 && beta != 0 {
                         for r in 0..<R {
                             for t in 0..<tail { tile[r * width + lead + t] = p.c[r * p.ldc + vectorEnd + t] }
                         }
                     }
                     Narrow.store(acc, c: tile, ldc: width, alpha: p.alpha, beta: beta, epilogue: .none) { $0 }
-                    for r in 0..<R {
-                        for t in 0..<tail { p.c[r * p.ldc + vectorEnd + t] = tile[r * width + lead + t] }
-                    }
                 }
                 q += depth
+            }
+            if let tile {
+                for r in 0..<R {
+                    for t in 0..<tail { p.c[r * p.ldc + vectorEnd + t] = tile[r * width + lead + t] }
+                }
             }
         }
     }
