@@ -20,6 +20,12 @@ public protocol GemmMicrokernel: SendableMetatype {
                         epilogue: TileEpilogue)
     /// The most rows `runRows` computes with a tile of exactly that many rows (more are padded to MR).
     static var largestShortTile: Int { get }
+    /// `run` for the first tile over a micro-panel of B not packed yet: reads the kc x NR block
+    /// of B where it lies, its rows `ldb` floats apart, and writes it packed (NR floats a k
+    /// step) to `packInto` as it goes, for the tiles after it to read.
+    static func runPackingB(kc: Int, a: UnsafePointer<Float>, source: UnsafePointer<Float>, ldb: Int,
+                            packInto: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int,
+                            alpha: Float, beta: Float, epilogue: TileEpilogue)
 }
 
 /// The one microkernel body, parameterized by rows (MR), vectors per row (NV) and vector type:
@@ -49,7 +55,15 @@ where Vector.Scalar == Float {
     /// constant, which folds into the same code as before.
     @inline(__always)
     static func accumulate(kc: Int, a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>, bStride: Int) -> Accumulators {
-        if MR * NV < 8 { return accumulateInSets(kc: kc, a: a, aStride: aStride, b: b, bStride: bStride) }
+        accumulate(kc: kc, a: a, aStride: aStride, b: b, bStride: bStride, packInto: nil)
+    }
+
+    /// `accumulate` that also stores each k step's NV vectors of B, packed NR floats apart, to
+    /// `packInto` when it is not nil (`runPackingB`). The other callers pass nil, which folds away.
+    @inline(__always)
+    static func accumulate(kc: Int, a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>, bStride: Int,
+                           packInto: UnsafeMutablePointer<Float>?) -> Accumulators {
+        if MR * NV < 8 && packInto == nil { return accumulateInSets(kc: kc, a: a, aStride: aStride, b: b, bStride: bStride) }
         // Built element by element: `InlineArray(repeating:)` of the 12 x 2 AVX-512 tile stayed a
         // call that wrote the tile to the stack, for the k loop to load back, at every tile
         // (1024-cubed GEMM 0.96x the time without it, in alternating runs).
@@ -57,11 +71,16 @@ where Vector.Scalar == Float {
         let vectorBytes = Vector.scalarCount * MemoryLayout<Float>.stride
         var pa = a
         var pb = UnsafeRawPointer(b)
+        var packed = packInto.map { UnsafeMutableRawPointer($0) }
+        let packedRowBytes = NV * vectorBytes
         // One k step: NV loads of B, then for each row a broadcast of A and NV FMAs.
         let rowBytes = bStride * MemoryLayout<Float>.stride
         @inline(__always) func step(_ q: Int) {
             var bv = InlineArray<NV, Vector>(repeating: .zero)
             for j in 0..<NV { bv[j] = pb.loadUnaligned(fromByteOffset: q * rowBytes + j * vectorBytes, as: Vector.self) }
+            if let packed {
+                for j in 0..<NV { packed.storeBytes(of: bv[j], toByteOffset: q * packedRowBytes + j * vectorBytes, as: Vector.self) }
+            }
             for r in 0..<MR {
                 let av = Vector(repeating: pa[q * aStride + r])
                 for j in 0..<NV { acc[r][j].addProduct(av, bv[j]) }
@@ -74,12 +93,14 @@ where Vector.Scalar == Float {
             step(0); step(1); step(2); step(3)
             pa += 4 * aStride
             pb += 4 * rowBytes
+            packed = packed.map { $0 + 4 * packedRowBytes }
             remaining -= 4
         }
         while remaining > 0 {
             step(0)
             pa += aStride
             pb += rowBytes
+            packed = packed.map { $0 + packedRowBytes }
             remaining -= 1
         }
         return acc
@@ -146,6 +167,18 @@ where Vector.Scalar == Float {
             nnk_prefetch_for_write(c + r * ldc + nr - 1)
         }
         let acc = accumulate(kc: kc, a: a, aStride: aStride, b: b)
+        finish(acc, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
+    }
+
+    @inline(__always)
+    public static func runPackingB(kc: Int, a: UnsafePointer<Float>, source: UnsafePointer<Float>, ldb: Int,
+                                   packInto: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int,
+                                   alpha: Float, beta: Float, epilogue: TileEpilogue) {
+        for r in 0..<MR {
+            nnk_prefetch_for_write(c + r * ldc)
+            nnk_prefetch_for_write(c + r * ldc + nr - 1)
+        }
+        let acc = accumulate(kc: kc, a: a, aStride: MR, b: source, bStride: ldb, packInto: packInto)
         finish(acc, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
     }
 

@@ -14,7 +14,7 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
                     epilogue: GemmEpilogue, prepackedB: PrepackedPanels?, prepackedA: PrepackedPanels? = nil) {
         let s = PackedGemmSchedule(m: p.m, n: p.n, k: p.k, mr: Kernel.mr, nr: Kernel.nr, blocking: blocking,
                                    requestedWorkers: threads, minimumFlopsPerExtraWorker: minimumFlopsPerExtraWorker,
-                                   packsB: prepackedB == nil)
+                                   packsB: prepackedB == nil, bReadableInPlace: p.transB == .none)
         // With B panels narrowed for streaming (`PackedGemmSchedule.prefetchesNextPanel`), every
         // phase would pack its slice of A again (for a batch of 64 against 112-column panels,
         // more than half as many floats as the panel of B): A is packed once instead, in full
@@ -89,8 +89,12 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
                 let c = index - s.packChunks
                 // The previous k slice must be added into this chunk's part of C first. Chunk c
                 // covers the same rows (or B micro-panels) in every phase of a column block, so
-                // only chunk c of the previous phase is waited for, not the whole phase.
-                if firstSlice > 0 { nnk_wait_until_at_least(chunkPhasesDone + c, Int64(phase)) }
+                // only chunk c of the previous phase is waited for, not the whole phase. A chunk
+                // that packs its own micro-panels of B also overwrites those chunk c read two
+                // phases ago, in the other half of the double buffer: it waits at every phase.
+                if firstSlice > 0 || (s.packsBOnFirstUse && phase > 0) {
+                    nnk_wait_until_at_least(chunkPhasesDone + c, Int64(phase))
+                }
                 let panels = (nc + Kernel.nr - 1) / Kernel.nr
                 let (rows, panelRange): (Range<Int>, Range<Int>)
                 switch s.split {
@@ -120,6 +124,8 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
                             let beta = pc == 0 ? p.beta : 1
                             let tileEpilogue = pc + kc == p.k ? epilogue : .none
                             let (bPanel, bPanelStride) = bPanels(pc: pc, kc: kc)
+                            // The first block of rows packs the micro-panels it uses as it goes.
+                            let bSource = s.packsBOnFirstUse && ic == rows.lowerBound ? p.b + pc * p.ldb + jc : nil
                             // The block's A micro-panels, and how far apart (ic is a whole number of panels).
                             let aPanel: UnsafePointer<Float>, aPanelStride: Int
                             if let prepackedA {
@@ -130,9 +136,9 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
                                 aPanel = UnsafePointer(packedA)
                                 aPanelStride = Kernel.mr * kc
                             }
-                            macroKernel(p, rows: ic..<(ic + mc), jc: jc, nc: nc, kc: kc, panels: panelRange,
+                            macroKernel(p, rows: ic..<(ic + mc), jc: jc, nc: nc, pc: pc, kc: kc, panels: panelRange,
                                         packedA: aPanel, aPanelStride: aPanelStride, packedB: bPanel, bPanelStride: bPanelStride,
-                                        beta: beta, epilogue: tileEpilogue, tile: tile, nextPanel: &nextPanel)
+                                        bSource: bSource, beta: beta, epilogue: tileEpilogue, tile: tile, nextPanel: &nextPanel)
                         }
                     }
                 }
@@ -145,32 +151,50 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
     }
 
     /// The two innermost loops: for each B micro-panel (kept in L1), every A micro-panel of the block.
+    /// - Parameter bSource: when not nil, the micro-panels of B are not packed yet: the first
+    ///   tile of each reads them here (op(B) at row pc, column jc) and packs them into `packedB`.
     @inline(__always)
-    private static func macroKernel(_ p: GemmProblem, rows: Range<Int>, jc: Int, nc: Int, kc: Int,
+    private static func macroKernel(_ p: GemmProblem, rows: Range<Int>, jc: Int, nc: Int, pc: Int, kc: Int,
                                     panels: Range<Int>, packedA: UnsafePointer<Float>, aPanelStride: Int,
-                                    packedB: UnsafePointer<Float>, bPanelStride: Int, beta: Float,
-                                    epilogue: GemmEpilogue, tile: UnsafeMutablePointer<Float>,
+                                    packedB: UnsafePointer<Float>, bPanelStride: Int, bSource: UnsafePointer<Float>?,
+                                    beta: Float, epilogue: GemmEpilogue, tile: UnsafeMutablePointer<Float>,
                                     nextPanel: inout NextPanelPrefetch?) {
         let mr = Kernel.mr, nr = Kernel.nr
         // The next B micro-panel is fetched into L2 a share at each tile of this one: prepacked
         // weights lie a whole panel (k x NR) apart, so each micro-panel starts a new stream that
-        // the hardware prefetcher would only pick up after a few misses.
+        // the hardware prefetcher would only pick up after a few misses. A micro-panel not
+        // packed yet is fetched from its source instead, a share of its kc rows at each tile.
         let panelLines = kc * nr * MemoryLayout<Float>.stride / 64
         let tiles = (rows.count + mr - 1) / mr
         let linesPerTile = (panelLines + tiles - 1) / max(1, tiles)
+        let sourceRowsPerTile = (kc + tiles - 1) / max(1, tiles)
+        let rowBytes = nr * MemoryLayout<Float>.stride
         for jr in panels {
             let j = jc + jr * nr
             let liveColumns = min(nr, jc + nc - j)
             let b = packedB + jr * bPanelStride
             let nextB = UnsafeRawPointer(packedB + (jr + 1) * bPanelStride)
-            var nextLine = jr + 1 < panels.upperBound ? 0 : panelLines
+            let hasNext = jr + 1 < panels.upperBound
+            var nextLine = hasNext ? 0 : panelLines
+            var nextSourceRow = hasNext ? 0 : kc
             var tileEpilogue = TileEpilogue(bias: epilogue.bias.map { $0 + j }, activation: epilogue.activation)
             var a = packedA
             for i in stride(from: rows.lowerBound, to: rows.upperBound, by: mr) {
-                let lastLine = min(panelLines, nextLine + linesPerTile)
-                while nextLine < lastLine {
-                    nnk_prefetch_to_l2(nextB + nextLine * 64)
-                    nextLine += 1
+                if let bSource {
+                    let nextSource = UnsafeRawPointer(bSource + (jr + 1) * nr)
+                    let lastRow = min(kc, nextSourceRow + sourceRowsPerTile)
+                    while nextSourceRow < lastRow {
+                        let row = nextSource + nextSourceRow * p.ldb * MemoryLayout<Float>.stride
+                        for offset in stride(from: 0, to: rowBytes, by: 64) { nnk_prefetch_to_l2(row + offset) }
+                        nnk_prefetch_to_l2(row + rowBytes - 1)
+                        nextSourceRow += 1
+                    }
+                } else {
+                    let lastLine = min(panelLines, nextLine + linesPerTile)
+                    while nextLine < lastLine {
+                        nnk_prefetch_to_l2(nextB + nextLine * 64)
+                        nextLine += 1
+                    }
                 }
                 nextPanel?.advance()
                 let liveRows = min(mr, rows.upperBound - i)
@@ -196,6 +220,19 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
                     }
                     for r in 0..<liveRows { (c + r * p.ldc).update(from: tile + r * nr, count: liveColumns) }
                 }
+                // The first tile over a micro-panel not packed yet: a full one packs it as it
+                // reads it; an edge micro-panel (zero-padded past n) or short tile packs it first.
+                let packsHere = bSource != nil && i == rows.lowerBound
+                if packsHere {
+                    if liveColumns == nr && liveRows == mr {
+                        packingTile(kc: kc, a: a, source: bSource.unsafelyUnwrapped + jr * nr, ldb: p.ldb,
+                                    packInto: UnsafeMutablePointer(mutating: b), c: c, ldc: p.ldc, alpha: p.alpha,
+                                    beta: beta, epilogue: tileEpilogue)
+                        a += aPanelStride
+                        continue
+                    }
+                    GemmPacking.packBPanel(p, nr: nr, p0: pc, kc: kc, j: j, into: UnsafeMutablePointer(mutating: b))
+                }
                 if liveColumns == nr {
                     if liveRows == mr {
                         Kernel.run(kc: kc, a: a, b: b, c: c, ldc: p.ldc, alpha: p.alpha, beta: beta, epilogue: tileEpilogue)
@@ -211,6 +248,20 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
                 a += aPanelStride
             }
         }
+    }
+}
+
+extension PackedGemmDriver {
+    /// `GemmMicrokernel.runPackingB`, out of line (once a micro-panel, not once a tile): the
+    /// loop of `macroKernel` around the full tiles then holds one copy of the k loop, as it did
+    /// before B was packed by its first tiles; that loop's code has been sensitive to what is
+    /// inlined beside it (see `edgeTile`).
+    @inline(never)
+    static func packingTile(kc: Int, a: UnsafePointer<Float>, source: UnsafePointer<Float>, ldb: Int,
+                            packInto: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int,
+                            alpha: Float, beta: Float, epilogue: TileEpilogue) {
+        Kernel.runPackingB(kc: kc, a: a, source: source, ldb: ldb, packInto: packInto, c: c, ldc: ldc, alpha: alpha,
+                           beta: beta, epilogue: epilogue)
     }
 }
 

@@ -22,6 +22,14 @@ struct PackedGemmSchedule {
     let columnBlocks: Int, depthBlocks: Int
     /// Whether compute chunks fetch the source of the next phase's B panel into L2 (see `nc`).
     let prefetchesNextPanel: Bool
+    /// Whether B is packed here at all (not packed beforehand).
+    let packsB: Bool
+    /// Whether each compute chunk packs its own B micro-panels in the tiles that first use
+    /// them (`GemmMicrokernel.runPackingB`), instead of packing chunks doing it in a phase of
+    /// their own: when op(B) can be read where it lies and no two chunks of a phase share a
+    /// micro-panel (one worker, or chunks that split the micro-panels). The packing then waits
+    /// on memory beside the first tile's FMAs instead of with none.
+    let packsBOnFirstUse: Bool
     let packChunks: Int
     let computeChunks: Int
     /// Rows per compute chunk (rows split) or B micro-panels per compute chunk (columns split).
@@ -30,9 +38,10 @@ struct PackedGemmSchedule {
     let packChunkPanels: Int
 
     init(m: Int, n: Int, k: Int, mr: Int, nr: Int, blocking: GemmBlocking, requestedWorkers: Int,
-         minimumFlopsPerExtraWorker: Double, packsB: Bool = true) {
+         minimumFlopsPerExtraWorker: Double, packsB: Bool = true, bReadableInPlace: Bool = false) {
         self.mr = mr
         self.nr = nr
+        self.packsB = packsB
         // Whole micro-panels, so every row block starts on a panel boundary of prepacked A.
         mc = max(mr, blocking.mc / mr * mr)
         // The fewest KC slices, all of one depth: a 576-deep product goes 288 + 288, not
@@ -95,8 +104,9 @@ struct PackedGemmSchedule {
             computeChunkSize = (panelsPerBlock + workers - 1) / workers
             computeChunks = (panelsPerBlock + computeChunkSize - 1) / computeChunkSize
         }
-        // Prepacked B (weights packed once): phases have no packing chunks at all.
-        packChunks = packsB ? workers : 0
+        packsBOnFirstUse = packsB && bReadableInPlace && (workers == 1 || split == .columns)
+        // Prepacked B (weights packed once), or B packed by the tiles: phases have no packing chunks.
+        packChunks = packsB && !packsBOnFirstUse ? workers : 0
         packChunkPanels = (panelsPerBlock + workers - 1) / workers
     }
 
@@ -105,7 +115,7 @@ struct PackedGemmSchedule {
     /// share. The chunk's block of C is then added to again while it is still in L2; phase by
     /// phase, each slice went over all of C, which for a 1x1 convolution over a batch
     /// (25088 x 64, 6.4 MB) meant writing C to memory and reading it back at every slice.
-    var slicesWithinChunk: Bool { packChunks == 0 }
+    var slicesWithinChunk: Bool { !packsB }
     /// Phases per column block: one a k slice, or one for all slices when chunks run them all.
     var phasesPerColumnBlock: Int { slicesWithinChunk ? 1 : depthBlocks }
     var phases: Int { columnBlocks * phasesPerColumnBlock }
