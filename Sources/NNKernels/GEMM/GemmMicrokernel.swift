@@ -39,27 +39,17 @@ where Vector.Scalar == Float {
     public static var mr: Int { MR }
     public static var nr: Int { NV * Vector.scalarCount }
 
-    @inline(__always)
-    static func accumulate(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>) -> Accumulators {
-        accumulate(kc: kc, a: a, aStride: MR, b: b)
-    }
-
-    /// `accumulate` with the rows' A values `aStride` (at least MR) floats apart per k.
-    @inline(__always)
-    static func accumulate(kc: Int, a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>) -> Accumulators {
-        accumulate(kc: kc, a: a, aStride: aStride, b: b, bStride: NV * Vector.scalarCount)
-    }
-
-    /// `accumulate` with the rows of B `bStride` floats apart per k instead of packed NR apart:
-    /// `RowStreamGemm` reads B where it lies. Every other caller passes the packed stride as a
-    /// constant, which folds into the same code as before.
+    /// One tile's sums over kc k steps: the rows' A values `aStride` (at least MR) floats apart
+    /// per k, the rows of B `bStride` floats apart (NR when packed; `RowStreamGemm` reads B
+    /// where it lies, a leading dimension apart).
     @inline(__always)
     static func accumulate(kc: Int, a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>, bStride: Int) -> Accumulators {
         accumulate(kc: kc, a: a, aStride: aStride, b: b, bStride: bStride, packInto: nil)
     }
 
     /// `accumulate` that also stores each k step's NV vectors of B, packed NR floats apart, to
-    /// `packInto` when it is not nil (`runPackingB`). The other callers pass nil, which folds away.
+    /// `packInto` when it is not nil (`runPackingB`). Passed here as a nil constant, not as a
+    /// default argument: the row stream's out-of-line copies then fold the test away.
     @inline(__always)
     static func accumulate(kc: Int, a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>, bStride: Int,
                            packInto: UnsafeMutablePointer<Float>?) -> Accumulators {
@@ -161,12 +151,22 @@ where Vector.Scalar == Float {
     static func run(kc: Int, a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>,
                     c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float,
                     epilogue: TileEpilogue) {
+        run(kc: kc, a: a, aStride: aStride, b: b, bStride: NV * Vector.scalarCount, packInto: nil, c: c, ldc: ldc,
+            alpha: alpha, beta: beta, epilogue: epilogue)
+    }
+
+    /// The one tile body behind `run` and `runPackingB`: B's rows `bStride` apart, and copied
+    /// packed to `packInto` when it is not nil.
+    @inline(__always)
+    private static func run(kc: Int, a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>, bStride: Int,
+                            packInto: UnsafeMutablePointer<Float>?, c: UnsafeMutablePointer<Float>, ldc: Int,
+                            alpha: Float, beta: Float, epilogue: TileEpilogue) {
         // C rows sit a leading dimension apart and are usually cold: fetch them during the k loop.
         for r in 0..<MR {
             nnk_prefetch_for_write(c + r * ldc)
             nnk_prefetch_for_write(c + r * ldc + nr - 1)
         }
-        let acc = accumulate(kc: kc, a: a, aStride: aStride, b: b)
+        let acc = accumulate(kc: kc, a: a, aStride: aStride, b: b, bStride: bStride, packInto: packInto)
         finish(acc, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
     }
 
@@ -174,12 +174,8 @@ where Vector.Scalar == Float {
     public static func runPackingB(kc: Int, a: UnsafePointer<Float>, source: UnsafePointer<Float>, ldb: Int,
                                    packInto: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int,
                                    alpha: Float, beta: Float, epilogue: TileEpilogue) {
-        for r in 0..<MR {
-            nnk_prefetch_for_write(c + r * ldc)
-            nnk_prefetch_for_write(c + r * ldc + nr - 1)
-        }
-        let acc = accumulate(kc: kc, a: a, aStride: MR, b: source, bStride: ldb, packInto: packInto)
-        finish(acc, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
+        run(kc: kc, a: a, aStride: MR, b: source, bStride: ldb, packInto: packInto, c: c, ldc: ldc, alpha: alpha,
+            beta: beta, epilogue: epilogue)
     }
 
     public static func runRows(_ rows: Int, aStride: Int, kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
