@@ -26,6 +26,12 @@ public protocol GemmMicrokernel: SendableMetatype {
     static func runPackingB(kc: Int, a: UnsafePointer<Float>, source: UnsafePointer<Float>, ldb: Int,
                             packInto: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int,
                             alpha: Float, beta: Float, epilogue: TileEpilogue)
+    /// `run` with A read where it lies: MR rows `lda` floats apart, each kc floats from `a`,
+    /// instead of a packed micro-panel. For a tall A against few columns of B, which each row of
+    /// A meets a few times only (`PackedGemmSchedule.readsAInPlace`).
+    static func runUnpackedA(kc: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>,
+                             c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float,
+                             epilogue: TileEpilogue)
 }
 
 /// The one microkernel body, parameterized by rows (MR), vectors per row (NV) and vector type:
@@ -44,16 +50,20 @@ where Vector.Scalar == Float {
     /// where it lies, a leading dimension apart).
     @inline(__always)
     static func accumulate(kc: Int, a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>, bStride: Int) -> Accumulators {
-        accumulate(kc: kc, a: a, aStride: aStride, b: b, bStride: bStride, packInto: nil)
+        accumulate(kc: kc, a: a, aStride: aStride, aRowStride: 1, b: b, bStride: bStride, packInto: nil)
     }
 
-    /// `accumulate` that also stores each k step's NV vectors of B, packed NR floats apart, to
-    /// `packInto` when it is not nil (`runPackingB`). Passed here as a nil constant, not as a
-    /// default argument: the row stream's out-of-line copies then fold the test away.
+    /// `accumulate` with row r's A value at k found at `a[k * aStride + r * aRowStride]` (packed:
+    /// aStride MR or more, aRowStride 1; in place: aStride 1, aRowStride lda), and that also
+    /// stores each k step's NV vectors of B, packed NR floats apart, to `packInto` when it is
+    /// not nil (`runPackingB`). Callers pass the strides and nil as constants, not as default
+    /// arguments: the row stream's out-of-line copies then fold them away.
     @inline(__always)
-    static func accumulate(kc: Int, a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>, bStride: Int,
-                           packInto: UnsafeMutablePointer<Float>?) -> Accumulators {
-        if MR * NV < 8 && packInto == nil { return accumulateInSets(kc: kc, a: a, aStride: aStride, b: b, bStride: bStride) }
+    static func accumulate(kc: Int, a: UnsafePointer<Float>, aStride: Int, aRowStride: Int, b: UnsafePointer<Float>,
+                           bStride: Int, packInto: UnsafeMutablePointer<Float>?) -> Accumulators {
+        if MR * NV < 8 && packInto == nil {
+            return accumulateInSets(kc: kc, a: a, aStride: aStride, aRowStride: aRowStride, b: b, bStride: bStride)
+        }
         // Built element by element: `InlineArray(repeating:)` of the 12 x 2 AVX-512 tile stayed a
         // call that wrote the tile to the stack, for the k loop to load back, at every tile
         // (1024-cubed GEMM 0.96x the time without it, in alternating runs).
@@ -72,7 +82,7 @@ where Vector.Scalar == Float {
                 for j in 0..<NV { packed.storeBytes(of: bv[j], toByteOffset: q * packedRowBytes + j * vectorBytes, as: Vector.self) }
             }
             for r in 0..<MR {
-                let av = Vector(repeating: pa[q * aStride + r])
+                let av = Vector(repeating: pa[q * aStride + r * aRowStride])
                 for j in 0..<NV { acc[r][j].addProduct(av, bv[j]) }
             }
         }
@@ -103,8 +113,8 @@ where Vector.Scalar == Float {
     /// `accumulate`'s: one loop with the number of sets as a parameter kept the four sets in the
     /// 12-row tile too, and 512 and 1024 cubed took 1.03x the time.
     @inline(__always)
-    private static func accumulateInSets(kc: Int, a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>,
-                                         bStride: Int) -> Accumulators {
+    private static func accumulateInSets(kc: Int, a: UnsafePointer<Float>, aStride: Int, aRowStride: Int,
+                                         b: UnsafePointer<Float>, bStride: Int) -> Accumulators {
         var acc = InlineArray<4, Accumulators> { _ in Accumulators { _ in InlineArray { _ in .zero } } }
         let vectorBytes = Vector.scalarCount * MemoryLayout<Float>.stride
         let rowBytes = bStride * MemoryLayout<Float>.stride
@@ -114,7 +124,7 @@ where Vector.Scalar == Float {
             var bv = InlineArray<NV, Vector>(repeating: .zero)
             for j in 0..<NV { bv[j] = pb.loadUnaligned(fromByteOffset: q * rowBytes + j * vectorBytes, as: Vector.self) }
             for r in 0..<MR {
-                let av = Vector(repeating: pa[q * aStride + r])
+                let av = Vector(repeating: pa[q * aStride + r * aRowStride])
                 for j in 0..<NV { acc[set][r][j].addProduct(av, bv[j]) }
             }
         }
@@ -151,22 +161,23 @@ where Vector.Scalar == Float {
     static func run(kc: Int, a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>,
                     c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float,
                     epilogue: TileEpilogue) {
-        run(kc: kc, a: a, aStride: aStride, b: b, bStride: NV * Vector.scalarCount, packInto: nil, c: c, ldc: ldc,
-            alpha: alpha, beta: beta, epilogue: epilogue)
+        run(kc: kc, a: a, aStride: aStride, aRowStride: 1, b: b, bStride: NV * Vector.scalarCount, packInto: nil, c: c,
+            ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
     }
 
-    /// The one tile body behind `run` and `runPackingB`: B's rows `bStride` apart, and copied
-    /// packed to `packInto` when it is not nil.
+    /// The one tile body behind `run`, `runPackingB` and `runUnpackedA`: A's values found as
+    /// `accumulate` says, B's rows `bStride` apart, and copied packed to `packInto` when it is not nil.
     @inline(__always)
-    private static func run(kc: Int, a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>, bStride: Int,
-                            packInto: UnsafeMutablePointer<Float>?, c: UnsafeMutablePointer<Float>, ldc: Int,
-                            alpha: Float, beta: Float, epilogue: TileEpilogue) {
+    private static func run(kc: Int, a: UnsafePointer<Float>, aStride: Int, aRowStride: Int, b: UnsafePointer<Float>,
+                            bStride: Int, packInto: UnsafeMutablePointer<Float>?, c: UnsafeMutablePointer<Float>,
+                            ldc: Int, alpha: Float, beta: Float, epilogue: TileEpilogue) {
         // C rows sit a leading dimension apart and are usually cold: fetch them during the k loop.
         for r in 0..<MR {
             nnk_prefetch_for_write(c + r * ldc)
             nnk_prefetch_for_write(c + r * ldc + nr - 1)
         }
-        let acc = accumulate(kc: kc, a: a, aStride: aStride, b: b, bStride: bStride, packInto: packInto)
+        let acc = accumulate(kc: kc, a: a, aStride: aStride, aRowStride: aRowStride, b: b, bStride: bStride,
+                             packInto: packInto)
         finish(acc, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
     }
 
@@ -174,8 +185,16 @@ where Vector.Scalar == Float {
     public static func runPackingB(kc: Int, a: UnsafePointer<Float>, source: UnsafePointer<Float>, ldb: Int,
                                    packInto: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int,
                                    alpha: Float, beta: Float, epilogue: TileEpilogue) {
-        run(kc: kc, a: a, aStride: MR, b: source, bStride: ldb, packInto: packInto, c: c, ldc: ldc, alpha: alpha,
-            beta: beta, epilogue: epilogue)
+        run(kc: kc, a: a, aStride: MR, aRowStride: 1, b: source, bStride: ldb, packInto: packInto, c: c, ldc: ldc,
+            alpha: alpha, beta: beta, epilogue: epilogue)
+    }
+
+    @inline(__always)
+    public static func runUnpackedA(kc: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>,
+                                    c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float,
+                                    epilogue: TileEpilogue) {
+        run(kc: kc, a: a, aStride: 1, aRowStride: lda, b: b, bStride: NV * Vector.scalarCount, packInto: nil, c: c,
+            ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
     }
 
     public static func runRows(_ rows: Int, aStride: Int, kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,

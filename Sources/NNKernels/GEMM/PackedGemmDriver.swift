@@ -14,7 +14,8 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
                     epilogue: GemmEpilogue, prepackedB: PrepackedPanels?, prepackedA: PrepackedPanels? = nil) {
         let s = PackedGemmSchedule(m: p.m, n: p.n, k: p.k, mr: Kernel.mr, nr: Kernel.nr, blocking: blocking,
                                    requestedWorkers: threads, minimumFlopsPerExtraWorker: minimumFlopsPerExtraWorker,
-                                   packsB: prepackedB == nil, bReadableInPlace: p.transB == .none)
+                                   packsB: prepackedB == nil, bReadableInPlace: p.transB == .none,
+                                   aReadableInPlace: p.transA == .none && prepackedA == nil)
         // With B panels narrowed for streaming (`PackedGemmSchedule.prefetchesNextPanel`), every
         // phase would pack its slice of A again (for a batch of 64 against 112-column panels,
         // more than half as many floats as the panel of B): A is packed once instead, in full
@@ -131,14 +132,29 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
                             if let prepackedA {
                                 aPanel = prepackedA.pointer + ic / Kernel.mr * prepackedA.panelStride + pc * Kernel.mr
                                 aPanelStride = prepackedA.panelStride
+                            } else if s.readsAInPlace {
+                                // Full micro-panels are read where they lie; a last, short one is packed.
+                                let fullRows = mc / Kernel.mr * Kernel.mr
+                                if fullRows < mc {
+                                    GemmPacking.packA(p, mr: Kernel.mr, i0: ic + fullRows, rows: mc - fullRows, p0: pc, kc: kc,
+                                                      into: packedA + fullRows * kc)
+                                }
+                                aPanel = UnsafePointer(packedA)
+                                aPanelStride = Kernel.mr * kc
                             } else {
                                 GemmPacking.packA(p, mr: Kernel.mr, i0: ic, rows: mc, p0: pc, kc: kc, into: packedA)
                                 aPanel = UnsafePointer(packedA)
                                 aPanelStride = Kernel.mr * kc
                             }
+                            let aSource = s.readsAInPlace ? p.a + ic * p.lda + pc : nil
+                            let nextA = s.readsAInPlace
+                                ? nextBlockOfA(p, s, chunk: c, rows: rows, ic: ic, slice: slice, slices: slices,
+                                               tilesPerPanel: (mc + Kernel.mr - 1) / Kernel.mr, panels: panelRange.count)
+                                : nil
                             macroKernel(p, rows: ic..<(ic + mc), jc: jc, nc: nc, pc: pc, kc: kc, panels: panelRange,
-                                        packedA: aPanel, aPanelStride: aPanelStride, packedB: bPanel, bPanelStride: bPanelStride,
-                                        bSource: bSource, beta: beta, epilogue: tileEpilogue, tile: tile, nextPanel: &nextPanel)
+                                        packedA: aPanel, aPanelStride: aPanelStride, aSource: aSource, packedB: bPanel,
+                                        bPanelStride: bPanelStride, bSource: bSource, beta: beta, epilogue: tileEpilogue,
+                                        tile: tile, nextPanel: &nextPanel, nextA: nextA)
                         }
                     }
                 }
@@ -150,15 +166,35 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
         }
     }
 
+    /// The walker that fetches, during the current block's tiles, the source of the block of A
+    /// this worker packs next: the next k slice of the same rows, the first slice of the next
+    /// rows of its chunk, or else (rows split) the first block of the chunk it is likely to
+    /// claim next, `workers` chunks on. Nil when there is none.
+    private static func nextBlockOfA(_ p: GemmProblem, _ s: PackedGemmSchedule, chunk: Int, rows: Range<Int>, ic: Int,
+                                     slice: Int, slices: Range<Int>, tilesPerPanel: Int, panels: Int) -> NextPanelPrefetch? {
+        var (nextIc, nextSlice, lastRow) = slice + 1 < slices.upperBound
+            ? (ic, slice + 1, rows.upperBound) : (ic + s.mc, slices.lowerBound, rows.upperBound)
+        if nextIc >= rows.upperBound {
+            let nextChunk = chunk + s.workers
+            guard s.split == .rows && nextChunk < s.computeChunks else { return nil }
+            nextIc = nextChunk * s.computeChunkSize
+            lastRow = min(p.m, nextIc + s.computeChunkSize)
+        }
+        let pc = nextSlice * s.kc
+        let tiles = tilesPerPanel * panels
+        return NextPanelPrefetch.blockOfA(p, i0: nextIc, mc: min(s.mc, lastRow - nextIc), p0: pc,
+                                          kc: min(s.kc, p.k - pc), idleTiles: 0, tiles: tiles)
+    }
+
     /// The two innermost loops: for each B micro-panel (kept in L1), every A micro-panel of the block.
     /// - Parameter bSource: when not nil, the micro-panels of B are not packed yet: the first
     ///   tile of each reads them here (op(B) at row pc, column jc) and packs them into `packedB`.
     @inline(__always)
     private static func macroKernel(_ p: GemmProblem, rows: Range<Int>, jc: Int, nc: Int, pc: Int, kc: Int,
                                     panels: Range<Int>, packedA: UnsafePointer<Float>, aPanelStride: Int,
-                                    packedB: UnsafePointer<Float>, bPanelStride: Int, bSource: UnsafePointer<Float>?,
+                                    aSource: UnsafePointer<Float>?, packedB: UnsafePointer<Float>, bPanelStride: Int, bSource: UnsafePointer<Float>?,
                                     beta: Float, epilogue: GemmEpilogue, tile: UnsafeMutablePointer<Float>,
-                                    nextPanel: inout NextPanelPrefetch?) {
+                                    nextPanel: inout NextPanelPrefetch?, nextA: NextPanelPrefetch?) {
         let mr = Kernel.mr, nr = Kernel.nr
         // The next B micro-panel is fetched into L2 a share at each tile of this one: prepacked
         // weights lie a whole panel (k x NR) apart, so each micro-panel starts a new stream that
@@ -169,6 +205,7 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
         let linesPerTile = (panelLines + tiles - 1) / max(1, tiles)
         let sourceRowsPerTile = (kc + tiles - 1) / max(1, tiles)
         let rowBytes = nr * MemoryLayout<Float>.stride
+        var nextA = nextA
         for jr in panels {
             let j = jc + jr * nr
             let liveColumns = min(nr, jc + nc - j)
@@ -197,6 +234,7 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
                     }
                 }
                 nextPanel?.advance()
+                nextA?.advance()
                 let liveRows = min(mr, rows.upperBound - i)
                 tileEpilogue.rowBias = epilogue.rowBias.map { $0 + i }
                 let c = p.c + i * p.ldc + j
@@ -220,11 +258,16 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
                 // microkernel and epilogue run on it and nothing outside C is touched. A local
                 // function, not a flat chain of ifs with this inline: that compiled the full
                 // tile's loop differently and ran 1.04 to 1.06x the time at 1024 cubed.
+                // Full rows of A read where they lie (`PackedGemmSchedule.readsAInPlace`).
+                let aRows = liveRows == mr ? aSource.map { $0 + (i - rows.lowerBound) * p.lda } : nil
                 func edgeTile() {
                     if beta != 0 {
                         for r in 0..<liveRows { (tile + r * nr).update(from: c + r * p.ldc, count: liveColumns) }
                     }
-                    if shortTile {
+                    if let aRows {
+                        unpackedATile(kc: kc, a: aRows, lda: p.lda, b: b, c: tile, ldc: nr, alpha: p.alpha, beta: beta,
+                                      epilogue: tileEpilogue)
+                    } else if shortTile {
                         Kernel.runRows(liveRows, aStride: mr, kc: kc, a: a, b: b, c: tile, ldc: nr, alpha: p.alpha, beta: beta,
                                        epilogue: tileEpilogue)
                     } else {
@@ -246,7 +289,10 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
                     GemmPacking.packBPanel(p, nr: nr, p0: pc, kc: kc, j: j, into: UnsafeMutablePointer(mutating: b))
                 }
                 if liveColumns == nr {
-                    if liveRows == mr {
+                    if let aRows {
+                        unpackedATile(kc: kc, a: aRows, lda: p.lda, b: b, c: c, ldc: p.ldc, alpha: p.alpha, beta: beta,
+                                      epilogue: tileEpilogue)
+                    } else if liveRows == mr {
                         Kernel.run(kc: kc, a: a, b: b, c: c, ldc: p.ldc, alpha: p.alpha, beta: beta, epilogue: tileEpilogue)
                     } else if shortTile {
                         Kernel.runRows(liveRows, aStride: mr, kc: kc, a: a, b: b, c: c, ldc: p.ldc, alpha: p.alpha, beta: beta,
@@ -274,6 +320,14 @@ extension PackedGemmDriver {
                             alpha: Float, beta: Float, epilogue: TileEpilogue) {
         Kernel.runPackingB(kc: kc, a: a, source: source, ldb: ldb, packInto: packInto, c: c, ldc: ldc, alpha: alpha,
                            beta: beta, epilogue: epilogue)
+    }
+
+    /// `GemmMicrokernel.runUnpackedA`, out of line for the same reason as `packingTile`: the
+    /// loop around the packed tiles keeps the one copy of the k loop it was tuned with.
+    @inline(never)
+    static func unpackedATile(kc: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>,
+                              c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float, epilogue: TileEpilogue) {
+        Kernel.runUnpackedA(kc: kc, a: a, lda: lda, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
     }
 }
 

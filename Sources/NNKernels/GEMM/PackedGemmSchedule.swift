@@ -30,6 +30,13 @@ struct PackedGemmSchedule {
     /// micro-panel (one worker, or chunks that split the micro-panels). The packing then waits
     /// on memory beside the first tile's FMAs instead of with none.
     let packsBOnFirstUse: Bool
+    /// Whether tiles read A where it lies (`GemmMicrokernel.runUnpackedA`) instead of a packed
+    /// block: when op(A) is A itself and B has at most four micro-panels, so that each row of A
+    /// meets few tiles. A tall A (a 1x1 convolution over a batch, 25088 x 256 against 64 output
+    /// channels) then comes from memory into L2 once, fetched during the block before
+    /// (`NextPanelPrefetch.blockOfA`), instead of in a packing pass that waited on memory with
+    /// no FMAs beside it and then wrote the block again for four passes of tiles.
+    let readsAInPlace: Bool
     let packChunks: Int
     let computeChunks: Int
     /// Rows per compute chunk (rows split) or B micro-panels per compute chunk (columns split).
@@ -38,7 +45,8 @@ struct PackedGemmSchedule {
     let packChunkPanels: Int
 
     init(m: Int, n: Int, k: Int, mr: Int, nr: Int, blocking: GemmBlocking, requestedWorkers: Int,
-         minimumFlopsPerExtraWorker: Double, packsB: Bool = true, bReadableInPlace: Bool = false) {
+         minimumFlopsPerExtraWorker: Double, packsB: Bool = true, bReadableInPlace: Bool = false,
+         aReadableInPlace: Bool = false) {
         self.mr = mr
         self.nr = nr
         self.packsB = packsB
@@ -104,7 +112,9 @@ struct PackedGemmSchedule {
             computeChunkSize = (panelsPerBlock + workers - 1) / workers
             computeChunks = (panelsPerBlock + computeChunkSize - 1) / computeChunkSize
         }
-        packsBOnFirstUse = packsB && bReadableInPlace && (workers == 1 || split == .columns)
+        readsAInPlace = aReadableInPlace && n <= 4 * nr && !prefetchesNextPanel
+        // B packed on first use would need A packed for its first tiles; B this narrow packs quickly.
+        packsBOnFirstUse = packsB && bReadableInPlace && (workers == 1 || split == .columns) && !readsAInPlace
         // Prepacked B (weights packed once), or B packed by the tiles: phases have no packing chunks.
         packChunks = packsB && !packsBOnFirstUse ? workers : 0
         packChunkPanels = (panelsPerBlock + workers - 1) / workers

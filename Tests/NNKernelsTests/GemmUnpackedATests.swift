@@ -1,0 +1,49 @@
+import Testing
+@testable import NNKernels
+
+/// A read where it lies by the tiles (`PackedGemmSchedule.readsAInPlace`): B of at most four
+/// micro-panels, several blocks of rows and k slices, a last short micro-panel of rows (packed),
+/// a last partial micro-panel of columns (through the scratch tile), A's rows padded so they
+/// sit off cache lines, one worker and two that split rows or columns.
+@Suite("GEMM with A read in place")
+struct GemmUnpackedATests {
+    @Test("against the reference, every microkernel, 1 and 2 workers", arguments: GemmDriverTests.kernels.map(\.name), [1, 2])
+    func unpackedA(_ name: String, workers: Int) throws {
+        let kernel = try #require(GemmMicrokernels.named(name))
+        let blocking = GemmBlocking(mc: 4 * kernel.mr, kc: 8, nc: 10 * kernel.nr)
+        var rng = SplitMix64(seed: 5151 + UInt64(workers))
+        var inPlace = 0
+        for m in [9 * kernel.mr + 2, 40 * kernel.mr + 5, kernel.mr, 4 * kernel.mr, 1] {
+            for (n, k) in [(4 * kernel.nr, 29), (kernel.nr - 3, 17), (2 * kernel.nr + 5, 8), (1, 3), (3 * kernel.nr, 1)] {
+                let schedule = PackedGemmSchedule(m: m, n: n, k: k, mr: kernel.mr, nr: kernel.nr, blocking: blocking,
+                                                  requestedWorkers: workers, minimumFlopsPerExtraWorker: 0,
+                                                  bReadableInPlace: true, aReadableInPlace: true)
+                // One worker over a single block of rows with B streamed in narrow panels packs
+                // A once in full depth instead (`PackedGemmSchedule.prefetchesNextPanel`).
+                #expect(schedule.readsAInPlace ? !schedule.packsBOnFirstUse && !schedule.prefetchesNextPanel : schedule.prefetchesNextPanel,
+                        "\(name): \(m) x \(n) x \(k) on \(workers) should read A in place")
+                if schedule.readsAInPlace { inPlace += 1 }
+                let (alpha, beta): (Float, Float) = [(1, 0), (-0.5, 1.5), (2, 1)][(m + n + k) % 3]
+                let testCase = GemmCase(transA: .none, transB: [Transpose.none, .transposed][(m + k) % 2], m: m, n: n, k: k,
+                                        alpha: alpha, beta: beta, padding: 3, rng: &rng)
+                let result = try testCase.run {
+                    kernel.packedGemm($0, threads: workers, blocking: blocking, minimumFlopsPerExtraWorker: 0)
+                }
+                testCase.check(result, "\(name) MRxNR=\(kernel.mr)x\(kernel.nr) \(blocking) workers=\(workers)")
+            }
+        }
+        #expect(inPlace >= 15, "\(name): only \(inPlace) of 25 shapes read A in place")
+    }
+
+    /// Transposed A cannot be read a row at a time, and B of five micro-panels meets each row of
+    /// A often enough to pay for packing it.
+    @Test("transposed A and wider B keep packing A")
+    func packingRemains() {
+        let blocking = GemmBlocking(mc: 48, kc: 8, nc: 320)
+        let transposed = PackedGemmSchedule(m: 500, n: 64, k: 30, mr: 6, nr: 16, blocking: blocking, requestedWorkers: 1,
+                                            minimumFlopsPerExtraWorker: 0, aReadableInPlace: false)
+        let wide = PackedGemmSchedule(m: 500, n: 65, k: 30, mr: 6, nr: 16, blocking: blocking, requestedWorkers: 1,
+                                      minimumFlopsPerExtraWorker: 0, aReadableInPlace: true)
+        #expect(!transposed.readsAInPlace && !wide.readsAInPlace)
+    }
+}
