@@ -6,6 +6,9 @@ import _KernelShims
 /// in one MC block, `PackedGemmSchedule.prefetchesNextPanel`): there packing B was the one part
 /// of the product that waited on memory.
 ///
+/// Also, for tiles that read A in place (`PackedGemmSchedule.readsAInPlace`), the rows of the
+/// next block of A (`blockOfA`).
+///
 /// The source is walked row by row (a row of op(B)'s storage: k rows of B, or n rows of B^T),
 /// each row as the cache lines that cover it, with a cursor instead of a division per line.
 struct NextPanelPrefetch {
