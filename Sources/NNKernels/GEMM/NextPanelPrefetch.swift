@@ -19,8 +19,6 @@ struct NextPanelPrefetch {
     private let linesPerRow: Int
     private var line = 0
     private let linesPerTile: Int
-    /// Calls of `advance` still to pass before the first fetch.
-    private var idleTiles: Int
 
     /// The source of the KC x NC block of op(B) at rows [p0, p0 + kc), columns [j0, j0 + nc),
     /// spread over `tiles` calls of `advance`. The mode runs on one worker, so one walker
@@ -28,20 +26,18 @@ struct NextPanelPrefetch {
     init(_ p: GemmProblem, p0: Int, kc: Int, j0: Int, nc: Int, tiles: Int) {
         // Stored rows of the block, and the floats of each that the block covers.
         let (rows, first, length) = p.transB == .none ? (kc, p.b + p0 * p.ldb + j0, nc) : (nc, p.b + j0 * p.ldb + p0, kc)
-        self.init(rows: rows, first: first, length: length, leadingDimension: p.ldb, tiles: tiles, idleTiles: 0)
+        self.init(rows: rows, first: first, length: length, leadingDimension: p.ldb, tiles: tiles)
     }
 
-    /// The source of the MC x KC block of op(A) at rows [i0, i0 + mc), columns [p0, p0 + kc),
-    /// spread over the last `tiles` of `idleTiles + tiles` calls of `advance`: the block that
-    /// `GemmPacking.packA` packs next. A tall A (a 1x1 convolution over a batch) comes from
-    /// memory once, and its packing was a pass that waited on memory with no FMAs beside it.
-    static func blockOfA(_ p: GemmProblem, i0: Int, mc: Int, p0: Int, kc: Int, idleTiles: Int, tiles: Int) -> Self {
-        let (rows, first, length) = p.transA == .none ? (mc, p.a + i0 * p.lda + p0, kc) : (kc, p.a + p0 * p.lda + i0, mc)
-        return Self(rows: rows, first: first, length: length, leadingDimension: p.lda, tiles: tiles, idleTiles: idleTiles)
+    /// The MC x KC block of A (not transposed) at rows [i0, i0 + mc), columns [p0, p0 + kc),
+    /// spread over `tiles` calls of `advance`: the block that tiles reading A in place read
+    /// next. A tall A (a 1x1 convolution over a batch) comes from memory once.
+    static func blockOfA(_ p: GemmProblem, i0: Int, mc: Int, p0: Int, kc: Int, tiles: Int) -> Self {
+        Self(rows: mc, first: p.a + i0 * p.lda + p0, length: kc, leadingDimension: p.lda, tiles: tiles)
     }
 
     /// `rows` stored rows `leadingDimension` floats apart, `length` floats of each from `first`.
-    private init(rows: Int, first: UnsafePointer<Float>, length: Int, leadingDimension: Int, tiles: Int, idleTiles: Int) {
+    private init(rows: Int, first: UnsafePointer<Float>, length: Int, leadingDimension: Int, tiles: Int) {
         let lineBytes = Self.lineBytes
         let start = Int(bitPattern: first) / lineBytes * lineBytes
         // The lines the first row touches, and one more for rows that sit differently across lines.
@@ -51,16 +47,11 @@ struct NextPanelPrefetch {
         rowsLeft = rows
         row = UnsafeRawPointer(bitPattern: start)!
         linesPerTile = (rowsLeft * linesPerRow + tiles - 1) / max(1, tiles)
-        self.idleTiles = idleTiles
     }
 
     /// Fetches the next tile's share of lines.
     @inline(__always)
     mutating func advance() {
-        if idleTiles > 0 {
-            idleTiles -= 1
-            return
-        }
         var count = linesPerTile
         while count > 0 && rowsLeft > 0 {
             nnk_prefetch_to_l2(row + line * Self.lineBytes)

@@ -166,14 +166,14 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
         }
     }
 
-    /// The walker that fetches, during the current block's tiles, the source of the block of A
-    /// this worker packs next: the next k slice of the same rows, the first slice of the next
+    /// The walker that fetches, during the current block's tiles, the block of A this worker's
+    /// tiles read next: the next k slice of the same rows, the first slice of the next
     /// rows of its chunk, or else (rows split) the first block of the chunk it is likely to
     /// claim next, `workers` chunks on. Nil when there is none.
     private static func nextBlockOfA(_ p: GemmProblem, _ s: PackedGemmSchedule, chunk: Int, rows: Range<Int>, ic: Int,
                                      slice: Int, slices: Range<Int>, tilesPerPanel: Int, panels: Int) -> NextPanelPrefetch? {
-        var (nextIc, nextSlice, lastRow) = slice + 1 < slices.upperBound
-            ? (ic, slice + 1, rows.upperBound) : (ic + s.mc, slices.lowerBound, rows.upperBound)
+        var (nextIc, nextSlice) = slice + 1 < slices.upperBound ? (ic, slice + 1) : (ic + s.mc, slices.lowerBound)
+        var lastRow = rows.upperBound
         if nextIc >= rows.upperBound {
             let nextChunk = chunk + s.workers
             guard s.split == .rows && nextChunk < s.computeChunks else { return nil }
@@ -181,9 +181,8 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
             lastRow = min(p.m, nextIc + s.computeChunkSize)
         }
         let pc = nextSlice * s.kc
-        let tiles = tilesPerPanel * panels
         return NextPanelPrefetch.blockOfA(p, i0: nextIc, mc: min(s.mc, lastRow - nextIc), p0: pc,
-                                          kc: min(s.kc, p.k - pc), idleTiles: 0, tiles: tiles)
+                                          kc: min(s.kc, p.k - pc), tiles: tilesPerPanel * panels)
     }
 
     /// The two innermost loops: for each B micro-panel (kept in L1), every A micro-panel of the block.
