@@ -133,12 +133,17 @@ struct GemmDriverTests {
     /// Fewer rows than a micro-panel take the streaming path: every m below MR on every
     /// microkernel (each vector width has its own table of tile widths), k around the unroll of
     /// 4, n covering whole wide tiles (up to 128 columns), one-vector tiles and a scalar tail,
-    /// both layouts of A, padded leading dimensions, 1 and 2 threads.
+    /// both layouts of A, padded leading dimensions, 1 and 2 threads. The last shape's B is over
+    /// twice the L2, so that every worker's slice streams (short depth blocks, and one row of C
+    /// through the four-row loop on 8-lane vectors); k = 263 ends in a partial block.
     @Test("row-streaming path below MR rows", arguments: kernels.map(\.name), [1, 2])
     func rowStreamingPath(_ name: String, threads: Int) throws {
         let kernel = try #require(GemmMicrokernels.named(name))
         var rng = SplitMix64(seed: 314 + UInt64(threads))
-        let shapes = [(1, 1), (8, 4), (13, 3), (17, 5), (64, 5), (67, 8), (129, 9), (143, 1), (40, 17), (300, 6), (37, 131), (20, 260)]
+        let l2Floats = Topology.current.l2.sizeBytes / MemoryLayout<Float>.stride
+        let streamingColumns = 2 * l2Floats / 263 + 37
+        let shapes = [(1, 1), (8, 4), (13, 3), (17, 5), (64, 5), (67, 8), (129, 9), (143, 1), (40, 17), (300, 6), (37, 131), (20, 260),
+                      (streamingColumns, 263)]
         for m in 1..<kernel.mr {
             for (index, (n, k)) in shapes.enumerated() {
                 for transA in [Transpose.none, .transposed] {

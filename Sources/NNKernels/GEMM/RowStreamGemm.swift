@@ -4,7 +4,8 @@
 /// rows, reads B where it lies (`bStride` = ldb), `depthBlock` rows of it at a time: each
 /// element of B is loaded once, and C once a block. Fewer rows leave registers for more
 /// columns, so the tile is wider than the packed one. A (m x k, a few KB) is packed k-major,
-/// unless it is one row not transposed, which already is.
+/// unless it is one row not transposed, which already is. One row on 8-lane vectors whose
+/// slice of B streams from beyond L2 goes through `OneRowStream` instead.
 /// The problem is bound by how fast B arrives, so the bench also reports it in GB/s. Threads
 /// split the columns.
 enum RowStreamGemm {
@@ -13,10 +14,24 @@ enum RowStreamGemm {
 
     /// Rows of B a tile reads before it adds its sums to C. One pass down the whole depth ran
     /// 1 x 1024 x 4096 in 1.4 times the former four-row loop's time: every tile walked 4096
-    /// rows of 4 KB, a page each. Blocks of 32 to 256 rows timed alike within the noise on
-    /// shapes of 1 to 8 rows, 64 best or near it on most; C's extra loads and stores (two per
-    /// block) are small beside B's.
-    static let depthBlock = 64
+    /// rows of 4 KB, a page each. On AVX-512 (Zen 4) blocks of 32 to 256 rows timed alike
+    /// within the noise on shapes of 1 to 8 rows, 64 best or near it on most
+    /// (`results/row-stream-20261202/depth-blocks/`). The 8-lane tiles are half as wide or less,
+    /// and on the AVX2 host (Zen 3) a worker's slice of B beyond its L2 ran 1.5 to 1.7 times as
+    /// long in blocks of 64 rows as in blocks of 8 (2 to 5 rows, one thread): each B row of a
+    /// block is a stream of its own, too short and too many for the prefetchers. A slice that
+    /// stays in L2 from call to call does not stream, and there blocks of 8 lost to 64 (3 x 100 x
+    /// 300: 1.4 times the time; 4 x 256 x 784 on two workers: 1.3 times) to the tile's per-block
+    /// work (`results/row-stream-20261203/`). Blocks of 4 and 16 were slower than 8.
+    static func depthBlock(vectorWidth: Int, streamsB: Bool) -> Int {
+        vectorWidth < 16 && streamsB ? 8 : 64
+    }
+
+    /// Whether a worker's slice of B (k rows of `columns`) is larger than its L2, so that
+    /// every call streams it in from further out.
+    static func streamsB(k: Int, columns: Int) -> Bool {
+        k * columns * MemoryLayout<Float>.stride > Topology.current.l2.sizeBytes
+    }
 
     static func applies(_ p: GemmProblem, mr: Int) -> Bool {
         p.m < mr && p.m <= largestRows && p.transB == .none
@@ -46,7 +61,7 @@ enum RowStreamGemm {
             let start = min(p.n, worker * chunk)
             let range = start..<min(p.n, start + chunk)
             if range.isEmpty { return }
-            columns(p, a: a, range, vector: Vector.self)
+            columns(p, a: a, range, streamsB: streamsB(k: p.k, columns: chunk), vector: Vector.self)
             // The epilogue runs over this worker's slice while it is in cache: the tiles store
             // through the plain path, which keeps one copy of them per row count.
             epilogue.apply(rows: p.m, columns: range, c: p.c, ldc: p.ldc)
@@ -55,7 +70,7 @@ enum RowStreamGemm {
 
     /// C[:, columns] = alpha * op(A) * B[:, columns] + beta * C[:, columns], with `a` holding
     /// op(A) k-major (m floats per k).
-    static func columns<Vector: SIMD>(_ p: GemmProblem, a: UnsafePointer<Float>, _ columns: Range<Int>,
+    static func columns<Vector: SIMD>(_ p: GemmProblem, a: UnsafePointer<Float>, _ columns: Range<Int>, streamsB: Bool,
                                       vector: Vector.Type) where Vector.Scalar == Float {
         // Vectors a tile row, so that rows x vectors accumulators, one row of B and the
         // broadcast fit the register file: 32 registers with AVX-512, 16 without (one row's
@@ -63,18 +78,22 @@ enum RowStreamGemm {
         // sets of them to cover the FMA latency. One row by sixteen AVX-512 vectors ran 2.7 to 4.9
         // times as long as by eight (`results/row-stream-20261202/one-row-256/`).
         let wide = Vector.scalarCount >= 16
+        if p.m == 1 && streamsB && OneRowStream.applies(vector: Vector.self) {
+            OneRowStream.run(p, a: a, columns, vector: Vector.self)
+            return
+        }
         switch p.m {
-        case 1: RowStreamTiles<1, 8, Vector>.run(p, a: a, columns)
-        case 2: wide ? RowStreamTiles<2, 8, Vector>.run(p, a: a, columns) : RowStreamTiles<2, 4, Vector>.run(p, a: a, columns)
-        case 3: wide ? RowStreamTiles<3, 4, Vector>.run(p, a: a, columns) : RowStreamTiles<3, 3, Vector>.run(p, a: a, columns)
-        case 4: wide ? RowStreamTiles<4, 4, Vector>.run(p, a: a, columns) : RowStreamTiles<4, 2, Vector>.run(p, a: a, columns)
-        case 5: wide ? RowStreamTiles<5, 4, Vector>.run(p, a: a, columns) : RowStreamTiles<5, 2, Vector>.run(p, a: a, columns)
-        case 6: wide ? RowStreamTiles<6, 4, Vector>.run(p, a: a, columns) : RowStreamTiles<6, 2, Vector>.run(p, a: a, columns)
-        case 7: wide ? RowStreamTiles<7, 3, Vector>.run(p, a: a, columns) : RowStreamTiles<7, 2, Vector>.run(p, a: a, columns)
-        case 8: wide ? RowStreamTiles<8, 3, Vector>.run(p, a: a, columns) : RowStreamTiles<8, 2, Vector>.run(p, a: a, columns)
-        case 9: RowStreamTiles<9, 2, Vector>.run(p, a: a, columns)
-        case 10: RowStreamTiles<10, 2, Vector>.run(p, a: a, columns)
-        case 11: RowStreamTiles<11, 2, Vector>.run(p, a: a, columns)
+        case 1: RowStreamTiles<1, 8, Vector>.run(p, a: a, columns, streamsB: streamsB)
+        case 2: wide ? RowStreamTiles<2, 8, Vector>.run(p, a: a, columns, streamsB: streamsB) : RowStreamTiles<2, 4, Vector>.run(p, a: a, columns, streamsB: streamsB)
+        case 3: wide ? RowStreamTiles<3, 4, Vector>.run(p, a: a, columns, streamsB: streamsB) : RowStreamTiles<3, 3, Vector>.run(p, a: a, columns, streamsB: streamsB)
+        case 4: wide ? RowStreamTiles<4, 4, Vector>.run(p, a: a, columns, streamsB: streamsB) : RowStreamTiles<4, 2, Vector>.run(p, a: a, columns, streamsB: streamsB)
+        case 5: wide ? RowStreamTiles<5, 4, Vector>.run(p, a: a, columns, streamsB: streamsB) : RowStreamTiles<5, 2, Vector>.run(p, a: a, columns, streamsB: streamsB)
+        case 6: wide ? RowStreamTiles<6, 4, Vector>.run(p, a: a, columns, streamsB: streamsB) : RowStreamTiles<6, 2, Vector>.run(p, a: a, columns, streamsB: streamsB)
+        case 7: wide ? RowStreamTiles<7, 3, Vector>.run(p, a: a, columns, streamsB: streamsB) : RowStreamTiles<7, 2, Vector>.run(p, a: a, columns, streamsB: streamsB)
+        case 8: wide ? RowStreamTiles<8, 3, Vector>.run(p, a: a, columns, streamsB: streamsB) : RowStreamTiles<8, 2, Vector>.run(p, a: a, columns, streamsB: streamsB)
+        case 9: RowStreamTiles<9, 2, Vector>.run(p, a: a, columns, streamsB: streamsB)
+        case 10: RowStreamTiles<10, 2, Vector>.run(p, a: a, columns, streamsB: streamsB)
+        case 11: RowStreamTiles<11, 2, Vector>.run(p, a: a, columns, streamsB: streamsB)
         default: preconditionFailure("RowStreamGemm has tiles of 1 to \(largestRows) rows, got \(p.m); applies() excludes more")
         }
     }
@@ -86,9 +105,9 @@ enum RowStreamTiles<let R: Int, let NV: Int, Vector: SIMD> where Vector.Scalar =
     typealias Wide = SIMDGemmMicrokernel<R, NV, Vector>
     typealias Narrow = SIMDGemmMicrokernel<R, 1, Vector>
 
-    static func run(_ p: GemmProblem, a: UnsafePointer<Float>, _ columns: Range<Int>) {
+    static func run(_ p: GemmProblem, a: UnsafePointer<Float>, _ columns: Range<Int>, streamsB: Bool) {
         let width = Vector.scalarCount
-        let depthBlock = RowStreamGemm.depthBlock
+        let depthBlock = RowStreamGemm.depthBlock(vectorWidth: width, streamsB: streamsB)
         let vectorEnd = columns.lowerBound + (columns.count / width) * width
         let tail = columns.upperBound - vectorEnd
         // The last columns that fill no vector: the vector that ends at the last column, read in
