@@ -82,18 +82,19 @@ enum RowStreamGemm {
             OneRowStream.run(p, a: a, columns, vector: Vector.self)
             return
         }
+        let block = depthBlock(vectorWidth: Vector.scalarCount, streamsB: streamsB)
         switch p.m {
-        case 1: RowStreamTiles<1, 8, Vector>.run(p, a: a, columns, streamsB: streamsB)
-        case 2: wide ? RowStreamTiles<2, 8, Vector>.run(p, a: a, columns, streamsB: streamsB) : RowStreamTiles<2, 4, Vector>.run(p, a: a, columns, streamsB: streamsB)
-        case 3: wide ? RowStreamTiles<3, 4, Vector>.run(p, a: a, columns, streamsB: streamsB) : RowStreamTiles<3, 3, Vector>.run(p, a: a, columns, streamsB: streamsB)
-        case 4: wide ? RowStreamTiles<4, 4, Vector>.run(p, a: a, columns, streamsB: streamsB) : RowStreamTiles<4, 2, Vector>.run(p, a: a, columns, streamsB: streamsB)
-        case 5: wide ? RowStreamTiles<5, 4, Vector>.run(p, a: a, columns, streamsB: streamsB) : RowStreamTiles<5, 2, Vector>.run(p, a: a, columns, streamsB: streamsB)
-        case 6: wide ? RowStreamTiles<6, 4, Vector>.run(p, a: a, columns, streamsB: streamsB) : RowStreamTiles<6, 2, Vector>.run(p, a: a, columns, streamsB: streamsB)
-        case 7: wide ? RowStreamTiles<7, 3, Vector>.run(p, a: a, columns, streamsB: streamsB) : RowStreamTiles<7, 2, Vector>.run(p, a: a, columns, streamsB: streamsB)
-        case 8: wide ? RowStreamTiles<8, 3, Vector>.run(p, a: a, columns, streamsB: streamsB) : RowStreamTiles<8, 2, Vector>.run(p, a: a, columns, streamsB: streamsB)
-        case 9: RowStreamTiles<9, 2, Vector>.run(p, a: a, columns, streamsB: streamsB)
-        case 10: RowStreamTiles<10, 2, Vector>.run(p, a: a, columns, streamsB: streamsB)
-        case 11: RowStreamTiles<11, 2, Vector>.run(p, a: a, columns, streamsB: streamsB)
+        case 1: RowStreamTiles<1, 8, Vector>.run(p, a: a, columns, depthBlock: block)
+        case 2: wide ? RowStreamTiles<2, 8, Vector>.run(p, a: a, columns, depthBlock: block) : RowStreamTiles<2, 4, Vector>.run(p, a: a, columns, depthBlock: block)
+        case 3: wide ? RowStreamTiles<3, 4, Vector>.run(p, a: a, columns, depthBlock: block) : RowStreamTiles<3, 3, Vector>.run(p, a: a, columns, depthBlock: block)
+        case 4: wide ? RowStreamTiles<4, 4, Vector>.run(p, a: a, columns, depthBlock: block) : RowStreamTiles<4, 2, Vector>.run(p, a: a, columns, depthBlock: block)
+        case 5: wide ? RowStreamTiles<5, 4, Vector>.run(p, a: a, columns, depthBlock: block) : RowStreamTiles<5, 2, Vector>.run(p, a: a, columns, depthBlock: block)
+        case 6: wide ? RowStreamTiles<6, 4, Vector>.run(p, a: a, columns, depthBlock: block) : RowStreamTiles<6, 2, Vector>.run(p, a: a, columns, depthBlock: block)
+        case 7: wide ? RowStreamTiles<7, 3, Vector>.run(p, a: a, columns, depthBlock: block) : RowStreamTiles<7, 2, Vector>.run(p, a: a, columns, depthBlock: block)
+        case 8: wide ? RowStreamTiles<8, 3, Vector>.run(p, a: a, columns, depthBlock: block) : RowStreamTiles<8, 2, Vector>.run(p, a: a, columns, depthBlock: block)
+        case 9: RowStreamTiles<9, 2, Vector>.run(p, a: a, columns, depthBlock: block)
+        case 10: RowStreamTiles<10, 2, Vector>.run(p, a: a, columns, depthBlock: block)
+        case 11: RowStreamTiles<11, 2, Vector>.run(p, a: a, columns, depthBlock: block)
         default: preconditionFailure("RowStreamGemm has tiles of 1 to \(largestRows) rows, got \(p.m); applies() excludes more")
         }
     }
@@ -105,9 +106,8 @@ enum RowStreamTiles<let R: Int, let NV: Int, Vector: SIMD> where Vector.Scalar =
     typealias Wide = SIMDGemmMicrokernel<R, NV, Vector>
     typealias Narrow = SIMDGemmMicrokernel<R, 1, Vector>
 
-    static func run(_ p: GemmProblem, a: UnsafePointer<Float>, _ columns: Range<Int>, streamsB: Bool) {
+    static func run(_ p: GemmProblem, a: UnsafePointer<Float>, _ columns: Range<Int>, depthBlock: Int) {
         let width = Vector.scalarCount
-        let depthBlock = RowStreamGemm.depthBlock(vectorWidth: width, streamsB: streamsB)
         let vectorEnd = columns.lowerBound + (columns.count / width) * width
         let tail = columns.upperBound - vectorEnd
         // The last columns that fill no vector: the vector that ends at the last column, read in
