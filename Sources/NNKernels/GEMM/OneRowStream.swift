@@ -1,5 +1,5 @@
-/// One row of C (a dense layer at batch 1) on 8-lane vectors, when a worker's slice of B is larger
-/// than its L2 (`RowStreamGemm.streamsB`): B streamed four rows at a time
+/// One row of C (a dense layer at batch 1) when B would reach the row-stream tile in short rows
+/// (`RowStreamGemm.readsShortRows`: 8-lane vectors, a slice of B beyond L2): B streamed four rows at a time
 /// across the whole column range, each vector of C loaded, given four FMAs and stored back. C's
 /// row stays in L1 while B arrives as four sequential streams, which the hardware prefetchers
 /// follow; the row-stream tile instead reads a depth block of B rows, each a separate stream.
@@ -11,11 +11,6 @@
 /// so does a slice in L2 (1 x 256 x 784 on two workers: 0.0076 ms by the tile, 0.0109 here).
 enum OneRowStream {
     static let depthUnroll = 4
-
-    /// Whether one row of C goes through this loop rather than the row-stream tile.
-    static func applies<Vector: SIMD>(vector: Vector.Type) -> Bool where Vector.Scalar == Float {
-        Vector.scalarCount < 16
-    }
 
     /// C[0, columns] = alpha * a * B[:, columns] + beta * C[0, columns], with `a` the k values
     /// of op(A)'s one row, contiguous.

@@ -4,8 +4,8 @@
 /// rows, reads B where it lies (`bStride` = ldb), `depthBlock` rows of it at a time: each
 /// element of B is loaded once, and C once a block. Fewer rows leave registers for more
 /// columns, so the tile is wider than the packed one. A (m x k, a few KB) is packed k-major,
-/// unless it is one row not transposed, which already is. One row on 8-lane vectors whose
-/// slice of B streams from beyond L2 goes through `OneRowStream` instead.
+/// unless it is one row not transposed, which already is. One row whose B arrives in short
+/// rows (`readsShortRows`) goes through `OneRowStream` instead.
 /// The problem is bound by how fast B arrives, so the bench also reports it in GB/s. Threads
 /// split the columns.
 enum RowStreamGemm {
@@ -16,21 +16,22 @@ enum RowStreamGemm {
     /// 1 x 1024 x 4096 in 1.4 times the former four-row loop's time: every tile walked 4096
     /// rows of 4 KB, a page each. On AVX-512 (Zen 4) blocks of 32 to 256 rows timed alike
     /// within the noise on shapes of 1 to 8 rows, 64 best or near it on most
-    /// (`results/row-stream-20261202/depth-blocks/`). The 8-lane tiles are half as wide or less,
-    /// and on the AVX2 host (Zen 3) a worker's slice of B beyond its L2 ran 1.5 to 1.7 times as
-    /// long in blocks of 64 rows as in blocks of 8 (2 to 5 rows, one thread): each B row of a
-    /// block is a stream of its own, too short and too many for the prefetchers. A slice that
-    /// stays in L2 from call to call does not stream, and there blocks of 8 lost to 64 (3 x 100 x
-    /// 300: 1.4 times the time; 4 x 256 x 784 on two workers: 1.3 times) to the tile's per-block
-    /// work (`results/row-stream-20261203/`). Blocks of 4 and 16 were slower than 8.
-    static func depthBlock(vectorWidth: Int, streamsB: Bool) -> Int {
-        vectorWidth < 16 && streamsB ? 8 : 64
+    /// (`results/row-stream-20261202/depth-blocks/`). Where B arrives in short rows (below),
+    /// blocks of 64 ran 1.5 to 1.7 times as long as blocks of 8 on the AVX2 host (Zen 3; 2 to 5
+    /// rows, one thread); where it does not, blocks of 8 lost to 64 (3 x 100 x 300: 1.4 times the
+    /// time; 4 x 256 x 784 on two workers: 1.3 times) to the tile's per-block work
+    /// (`results/row-stream-20261203/`). Blocks of 4 and 16 were slower than 8.
+    static func depthBlock(shortRows: Bool) -> Int {
+        shortRows ? 8 : 64
     }
 
-    /// Whether a worker's slice of B (k rows of `columns`) is larger than its L2, so that
-    /// every call streams it in from further out.
-    static func streamsB(k: Int, columns: Int) -> Bool {
-        k * columns * MemoryLayout<Float>.stride > Topology.current.l2.sizeBytes
+    /// Whether B arrives as rows too short for the prefetchers: every B row of a depth block is
+    /// a stream of its own, and with 8-lane vectors (16 registers) a tile is half as wide as on
+    /// AVX-512 or less, 256 bytes of a row or fewer. That matters only when a worker's slice of
+    /// B (k rows of `columns`) is larger than its L2 and so streams in from further out at
+    /// every call; a slice in L2 is read from there.
+    static func readsShortRows(k: Int, columns: Int, vectorWidth: Int) -> Bool {
+        vectorWidth < 16 && k * columns * MemoryLayout<Float>.stride > Topology.current.l2.sizeBytes
     }
 
     static func applies(_ p: GemmProblem, mr: Int) -> Bool {
@@ -57,11 +58,12 @@ enum RowStreamGemm {
         let a = inPlace ? p.a : UnsafePointer(packedA.pointer)
         // Column ranges in whole vectors, so only the last range ends in a partial vector.
         let chunk = ((p.n + workers - 1) / workers + width - 1) / width * width
+        let shortRows = readsShortRows(k: p.k, columns: chunk, vectorWidth: width)
         ParallelRegion.run(workers: workers) { worker in
             let start = min(p.n, worker * chunk)
             let range = start..<min(p.n, start + chunk)
             if range.isEmpty { return }
-            columns(p, a: a, range, streamsB: streamsB(k: p.k, columns: chunk), vector: Vector.self)
+            columns(p, a: a, range, shortRows: shortRows, vector: Vector.self)
             // The epilogue runs over this worker's slice while it is in cache: the tiles store
             // through the plain path, which keeps one copy of them per row count.
             epilogue.apply(rows: p.m, columns: range, c: p.c, ldc: p.ldc)
@@ -70,7 +72,7 @@ enum RowStreamGemm {
 
     /// C[:, columns] = alpha * op(A) * B[:, columns] + beta * C[:, columns], with `a` holding
     /// op(A) k-major (m floats per k).
-    static func columns<Vector: SIMD>(_ p: GemmProblem, a: UnsafePointer<Float>, _ columns: Range<Int>, streamsB: Bool,
+    static func columns<Vector: SIMD>(_ p: GemmProblem, a: UnsafePointer<Float>, _ columns: Range<Int>, shortRows: Bool,
                                       vector: Vector.Type) where Vector.Scalar == Float {
         // Vectors a tile row, so that rows x vectors accumulators, one row of B and the
         // broadcast fit the register file: 32 registers with AVX-512, 16 without (one row's
@@ -78,23 +80,26 @@ enum RowStreamGemm {
         // sets of them to cover the FMA latency. One row by sixteen AVX-512 vectors ran 2.7 to 4.9
         // times as long as by eight (`results/row-stream-20261202/one-row-256/`).
         let wide = Vector.scalarCount >= 16
-        if p.m == 1 && streamsB && OneRowStream.applies(vector: Vector.self) {
+        if p.m == 1 && shortRows {
             OneRowStream.run(p, a: a, columns, vector: Vector.self)
             return
         }
-        let block = depthBlock(vectorWidth: Vector.scalarCount, streamsB: streamsB)
+        let block = depthBlock(shortRows: shortRows)
+        @inline(__always) func tiles<let R: Int, let NV: Int>(_: RowStreamTiles<R, NV, Vector>.Type) {
+            RowStreamTiles<R, NV, Vector>.run(p, a: a, columns, depthBlock: block)
+        }
         switch p.m {
-        case 1: RowStreamTiles<1, 8, Vector>.run(p, a: a, columns, depthBlock: block)
-        case 2: wide ? RowStreamTiles<2, 8, Vector>.run(p, a: a, columns, depthBlock: block) : RowStreamTiles<2, 4, Vector>.run(p, a: a, columns, depthBlock: block)
-        case 3: wide ? RowStreamTiles<3, 4, Vector>.run(p, a: a, columns, depthBlock: block) : RowStreamTiles<3, 3, Vector>.run(p, a: a, columns, depthBlock: block)
-        case 4: wide ? RowStreamTiles<4, 4, Vector>.run(p, a: a, columns, depthBlock: block) : RowStreamTiles<4, 2, Vector>.run(p, a: a, columns, depthBlock: block)
-        case 5: wide ? RowStreamTiles<5, 4, Vector>.run(p, a: a, columns, depthBlock: block) : RowStreamTiles<5, 2, Vector>.run(p, a: a, columns, depthBlock: block)
-        case 6: wide ? RowStreamTiles<6, 4, Vector>.run(p, a: a, columns, depthBlock: block) : RowStreamTiles<6, 2, Vector>.run(p, a: a, columns, depthBlock: block)
-        case 7: wide ? RowStreamTiles<7, 3, Vector>.run(p, a: a, columns, depthBlock: block) : RowStreamTiles<7, 2, Vector>.run(p, a: a, columns, depthBlock: block)
-        case 8: wide ? RowStreamTiles<8, 3, Vector>.run(p, a: a, columns, depthBlock: block) : RowStreamTiles<8, 2, Vector>.run(p, a: a, columns, depthBlock: block)
-        case 9: RowStreamTiles<9, 2, Vector>.run(p, a: a, columns, depthBlock: block)
-        case 10: RowStreamTiles<10, 2, Vector>.run(p, a: a, columns, depthBlock: block)
-        case 11: RowStreamTiles<11, 2, Vector>.run(p, a: a, columns, depthBlock: block)
+        case 1: tiles(RowStreamTiles<1, 8, Vector>.self)
+        case 2: wide ? tiles(RowStreamTiles<2, 8, Vector>.self) : tiles(RowStreamTiles<2, 4, Vector>.self)
+        case 3: wide ? tiles(RowStreamTiles<3, 4, Vector>.self) : tiles(RowStreamTiles<3, 3, Vector>.self)
+        case 4: wide ? tiles(RowStreamTiles<4, 4, Vector>.self) : tiles(RowStreamTiles<4, 2, Vector>.self)
+        case 5: wide ? tiles(RowStreamTiles<5, 4, Vector>.self) : tiles(RowStreamTiles<5, 2, Vector>.self)
+        case 6: wide ? tiles(RowStreamTiles<6, 4, Vector>.self) : tiles(RowStreamTiles<6, 2, Vector>.self)
+        case 7: wide ? tiles(RowStreamTiles<7, 3, Vector>.self) : tiles(RowStreamTiles<7, 2, Vector>.self)
+        case 8: wide ? tiles(RowStreamTiles<8, 3, Vector>.self) : tiles(RowStreamTiles<8, 2, Vector>.self)
+        case 9: tiles(RowStreamTiles<9, 2, Vector>.self)
+        case 10: tiles(RowStreamTiles<10, 2, Vector>.self)
+        case 11: tiles(RowStreamTiles<11, 2, Vector>.self)
         default: preconditionFailure("RowStreamGemm has tiles of 1 to \(largestRows) rows, got \(p.m); applies() excludes more")
         }
     }
