@@ -120,6 +120,27 @@ struct ConvolutionTests {
         shapes.append(try! ConvolutionShape(batch: 1, groups: 32, inputChannels: 32, inputHeight: 13, inputWidth: 14,
                                             outputChannels: 32, kernelHeight: 3, kernelWidth: 3, strideHeight: 2, strideWidth: 2,
                                             paddingHeight: 1, paddingWidth: 1))
+        // Depthwise read where it lies (no padded copy): a window wider than the padded image
+        // on both sides (no output column with every tap inside); a 5x5 dilated window whose
+        // padding clips up to four taps a side; stride 3 (NCHW's gathered columns); and NCHW
+        // rows of 19 and 17 output columns (a vector tail) at strides 1 and 2, and of 43 (six
+        // vectors: a block of four, then one that overlaps it).
+        shapes.append(try! ConvolutionShape(batch: 2, groups: 11, inputChannels: 11, inputHeight: 2, inputWidth: 3,
+                                            outputChannels: 11, kernelHeight: 3, kernelWidth: 5, paddingHeight: 1, paddingWidth: 2))
+        shapes.append(try! ConvolutionShape(batch: 1, groups: 9, inputChannels: 9, inputHeight: 10, inputWidth: 12,
+                                            outputChannels: 9, kernelHeight: 5, kernelWidth: 5, paddingHeight: 4, paddingWidth: 4,
+                                            dilationHeight: 2, dilationWidth: 2))
+        shapes.append(try! ConvolutionShape(batch: 1, groups: 16, inputChannels: 16, inputHeight: 11, inputWidth: 29,
+                                            outputChannels: 16, kernelHeight: 3, kernelWidth: 3, strideHeight: 3, strideWidth: 3,
+                                            paddingHeight: 1, paddingWidth: 1))
+        shapes.append(try! ConvolutionShape(batch: 2, groups: 3, inputChannels: 3, inputHeight: 7, inputWidth: 19,
+                                            outputChannels: 3, kernelHeight: 3, kernelWidth: 3, paddingHeight: 1, paddingWidth: 1))
+        shapes.append(try! ConvolutionShape(batch: 1, groups: 5, inputChannels: 5, inputHeight: 6, inputWidth: 45,
+                                            outputChannels: 5, kernelHeight: 3, kernelWidth: 3, paddingHeight: 2, paddingWidth: 1,
+                                            dilationHeight: 2, dilationWidth: 2))
+        shapes.append(try! ConvolutionShape(batch: 1, groups: 8, inputChannels: 8, inputHeight: 9, inputWidth: 34,
+                                            outputChannels: 8, kernelHeight: 3, kernelWidth: 3, strideHeight: 2, strideWidth: 2,
+                                            paddingHeight: 1, paddingWidth: 1))
         // Pointwise, unpadded NHWC direct, and a wider layer than the tile.
         shapes.append(try! ConvolutionShape(batch: 2, inputChannels: 5, inputHeight: 7, inputWidth: 9, outputChannels: 19,
                                             kernelHeight: 1, kernelWidth: 1))
@@ -183,6 +204,13 @@ struct ConvolutionTests {
     @Test("the im2col buffer is the only extra memory, and 1x1 stride-1 needs none")
     func workspace() throws {
         var rng = SplitMix64(seed: 5)
+        // Depthwise direct convolution reads and writes the caller's tensors in either layout.
+        let depthwise = try ConvolutionShape(batch: 2, groups: 8, inputChannels: 8, inputHeight: 6, inputWidth: 6, outputChannels: 8,
+                                             kernelHeight: 3, kernelWidth: 3, paddingHeight: 1, paddingWidth: 1)
+        for layout in TensorLayout.allCases {
+            #expect(try ConvolutionCase(depthwise, layout: layout, activation: .relu, withBias: true, rng: &rng)
+                .run(.direct, threads: 2).layer.workspaceBytes == 0)
+        }
         let pointwise = try ConvolutionShape(batch: 1, inputChannels: 8, inputHeight: 5, inputWidth: 5, outputChannels: 4,
                                              kernelHeight: 1, kernelWidth: 1)
         let threeByThree = try ConvolutionShape(batch: 1, inputChannels: 8, inputHeight: 5, inputWidth: 5, outputChannels: 4,

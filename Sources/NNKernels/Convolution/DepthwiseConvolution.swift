@@ -1,15 +1,29 @@
+import _KernelShims
+
 /// Depthwise convolution (one input channel and one output channel per group, MobileNet's
 /// 3x3 layers): each output channel is a sum over the window of one input channel, so there
-/// is no sum over channels to block for a GEMM tile. Channels run along the vector lanes
-/// instead, eight at a time, over four output pixels of a row at once: per tap, one vector of
-/// weights and four of input, four FMAs. Reads the zero-padded channels-last copy that
-/// `DirectConvolution` makes (or an unpadded NHWC input as it is) and writes channels-last.
+/// is no sum over channels to block for a GEMM tile, and the layer is bound by memory: nine
+/// FMAs per output value against a value read and a value written. So it reads the caller's
+/// tensor where it lies, in either layout, and writes the output straight into the caller's:
+///
+/// - NHWC: channels run along the vector lanes, eight at a time, over four output pixels of a
+///   row at once (per tap, one vector of weights, four of input, four FMAs). Window taps outside
+///   the image are skipped: rows by clipping the window per output row, columns by giving the
+///   few output pixels near the left and right edges a clipped window of their own.
+/// - NCHW: each channel plane is a 2-D stencil, with output columns along the lanes. A worker
+///   copies the plane into a zero-bordered buffer of its own (the plane is read from memory once
+///   either way; the buffer stays in L2), so no output column is an edge case; then per tap one
+///   broadcast weight and, per eight output columns, one load (stride 1) or the even lanes of
+///   two (stride 2).
+///
+/// An earlier version made a zero-padded channels-last copy of the whole input first, as the
+/// tiled direct convolution does: for MobileNet's stride-2 layer at batch 8 (26 MB in) that
+/// copy, a zero fill and a copy over it, cost about as much as the convolution.
 struct DepthwiseConvolution: @unchecked Sendable {
     typealias Vector = SIMD8<Float>
     static let pixels = 4
 
     let s: ConvolutionShape
-    let paddedHeight: Int, paddedWidth: Int
     /// `[tap][channel]`, channels padded to whole vectors with zeros.
     let weights: AlignedFloatBuffer
     /// One value per channel, padded the same way (zeros without a bias).
@@ -20,11 +34,8 @@ struct DepthwiseConvolution: @unchecked Sendable {
         s.groups > 1 && s.groups == s.inputChannels && s.groups == s.outputChannels
     }
 
-    init(_ s: ConvolutionShape, weights sourceWeights: UnsafePointer<Float>, bias sourceBias: UnsafePointer<Float>?,
-         paddedHeight: Int, paddedWidth: Int) {
+    init(_ s: ConvolutionShape, weights sourceWeights: UnsafePointer<Float>, bias sourceBias: UnsafePointer<Float>?) {
         self.s = s
-        self.paddedHeight = paddedHeight
-        self.paddedWidth = paddedWidth
         let taps = s.kernelHeight * s.kernelWidth, c = s.inputChannels
         paddedChannels = (c + Vector.scalarCount - 1) / Vector.scalarCount * Vector.scalarCount
         weights = AlignedFloatBuffer(count: taps * paddedChannels)
@@ -43,69 +54,157 @@ struct DepthwiseConvolution: @unchecked Sendable {
         bias.deallocate()
     }
 
-    /// Output rows (image, oy) split among the workers.
-    func run(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, activation: Activation, workers: Int) {
+    /// `y = activation(conv(x) + bias)`, both in `layout`, with no work space of the caller's.
+    func run(layout: TensorLayout, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, activation: Activation,
+             workers: Int) {
         // One specialization per activation, so no switch is left in the loops.
         switch activation {
-        case .identity: run(x: x, y: y, workers: workers, VectorFunctions.Identity())
-        case .relu: run(x: x, y: y, workers: workers, VectorFunctions.ReLU())
-        case let .leakyReLU(slope): run(x: x, y: y, workers: workers, VectorFunctions.LeakyReLU(slope: slope))
-        case .sigmoid: run(x: x, y: y, workers: workers, VectorFunctions.Sigmoid())
-        case .tanh: run(x: x, y: y, workers: workers, VectorFunctions.Tanh())
-        case .gelu: run(x: x, y: y, workers: workers, VectorFunctions.GELU())
-        case .geluErf: run(x: x, y: y, workers: workers, VectorFunctions.GELUErf())
+        case .identity: run(layout, x: x, y: y, workers: workers, VectorFunctions.Identity())
+        case .relu: run(layout, x: x, y: y, workers: workers, VectorFunctions.ReLU())
+        case let .leakyReLU(slope): run(layout, x: x, y: y, workers: workers, VectorFunctions.LeakyReLU(slope: slope))
+        case .sigmoid: run(layout, x: x, y: y, workers: workers, VectorFunctions.Sigmoid())
+        case .tanh: run(layout, x: x, y: y, workers: workers, VectorFunctions.Tanh())
+        case .gelu: run(layout, x: x, y: y, workers: workers, VectorFunctions.GELU())
+        case .geluErf: run(layout, x: x, y: y, workers: workers, VectorFunctions.GELUErf())
         }
     }
 
-    private func run<F: VectorFunction>(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, workers: Int, _ f: F) {
-        let rows = s.batch * s.outputHeight
-        let perWorker = (rows + workers - 1) / workers
-        ParallelRegion.run(workers: workers) { worker in
-            for row in min(rows, worker * perWorker)..<min(rows, (worker + 1) * perWorker) {
-                outputRow(row, x: x, y: y, f)
+    private func run<F: VectorFunction>(_ layout: TensorLayout, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>,
+                                        workers: Int, _ f: F) {
+        switch layout {
+        case .nhwc:
+            // Output rows (image, oy) split among the workers.
+            let rows = s.batch * s.outputHeight
+            let perWorker = (rows + workers - 1) / workers
+            ParallelRegion.run(workers: workers) { worker in
+                for row in min(rows, worker * perWorker)..<min(rows, (worker + 1) * perWorker) {
+                    channelsLastRow(row, x: x, y: y, f)
+                }
+            }
+        case .nchw:
+            // Channel planes (image, channel) split among the workers, each with its own buffer.
+            let planes = s.batch * s.inputChannels
+            let perWorker = (planes + workers - 1) / workers
+            let geometry = PlaneGeometry(s)
+            ParallelRegion.run(workers: workers) { worker in
+                let range = min(planes, worker * perWorker)..<min(planes, (worker + 1) * perWorker)
+                guard !range.isEmpty else { return }
+                let buffer = AlignedFloatBuffer(count: geometry.bufferCount)
+                defer { buffer.deallocate() }
+                // The border and the slack past it stay zero: each plane overwrites only the interior.
+                buffer.pointer.update(repeating: 0, count: buffer.count)
+                for plane in range { channelPlane(plane, geometry, buffer: buffer.pointer, x: x, y: y, f) }
             }
         }
     }
 
-    private func outputRow<F: VectorFunction>(_ row: Int, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, _ f: F) {
-        let c = s.inputChannels
-        let outputHeight = s.outputHeight, outputWidth = s.outputWidth
-        let n = row / outputHeight, oy = row % outputHeight
-        let image = x + n * paddedHeight * paddedWidth * c
-        let out = y + row * outputWidth * c
-        var ox = 0
-        while ox + Self.pixels <= outputWidth {
-            pixelBlock(Self.pixels, ox: ox, oy: oy, image: image, out: out, f)
-            ox += Self.pixels
-        }
-        while ox < outputWidth {
-            pixelBlock(1, ox: ox, oy: oy, image: image, out: out, f)
-            ox += 1
-        }
+    // MARK: Channels last
+
+    /// The window taps of output position `o` along one axis that fall inside the input:
+    /// input index `o * stride - padding + tap * dilation` in `0 ..< extent`.
+    @inline(__always)
+    static func tapsInside(_ o: Int, stride: Int, padding: Int, dilation: Int, size: Int, extent: Int) -> Range<Int> {
+        let first = o * stride - padding
+        let lower = first < 0 ? (-first + dilation - 1) / dilation : 0
+        let last = extent - 1 - first
+        let upper = last < 0 ? 0 : min(size, last / dilation + 1)
+        return min(lower, upper)..<upper
     }
 
-    /// Output pixels ox ..< ox + count (count is 4 or 1, a constant once inlined) of row oy, every channel.
+    /// One output row (image, oy), every channel: output pixels whose whole window row lies
+    /// inside the image four at a time, the rest one at a time with their taps clipped.
+    private func channelsLastRow<F: VectorFunction>(_ row: Int, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, _ f: F) {
+        let outputHeight = s.outputHeight, outputWidth = s.outputWidth
+        let n = row / outputHeight, oy = row % outputHeight
+        let rows = Self.tapsInside(oy, stride: s.strideHeight, padding: s.paddingHeight, dilation: s.dilationHeight,
+                                   size: s.kernelHeight, extent: s.inputHeight)
+        let image = x + n * s.inputHeight * s.inputWidth * s.inputChannels
+        let out = y + row * outputWidth * s.inputChannels
+        // Output columns whose taps all lie inside: ox * sw - pw >= 0 and
+        // ox * sw - pw + (kw - 1) * dw <= W - 1.
+        let firstInside = min(outputWidth, (s.paddingWidth + s.strideWidth - 1) / s.strideWidth)
+        let lastTapReach = s.inputWidth - 1 - (s.kernelWidth - 1) * s.dilationWidth + s.paddingWidth
+        let endInside = max(firstInside, lastTapReach < 0 ? 0 : min(outputWidth, lastTapReach / s.strideWidth + 1))
+        let allColumns = 0..<s.kernelWidth
+        func edgePixel(_ ox: Int) {
+            let columns = Self.tapsInside(ox, stride: s.strideWidth, padding: s.paddingWidth, dilation: s.dilationWidth,
+                                          size: s.kernelWidth, extent: s.inputWidth)
+            onePixel(ox: ox, oy: oy, rows: rows, columns: columns, image: image, out: out, f)
+        }
+        for ox in 0..<firstInside { edgePixel(ox) }
+        var ox = firstInside
+        while ox + Self.pixels <= endInside {
+            fourPixels(ox: ox, oy: oy, rows: rows, columns: allColumns, image: image, out: out, f)
+            ox += Self.pixels
+        }
+        while ox < endInside {
+            onePixel(ox: ox, oy: oy, rows: rows, columns: allColumns, image: image, out: out, f)
+            ox += 1
+        }
+        for ox in endInside..<outputWidth { edgePixel(ox) }
+    }
+
+    /// `pixelBlock` for four pixels and for one, each its own function with the count a constant
+    /// in it, so the loops over pixels unroll and the accumulators stay in registers (as one
+    /// function taking the count, it was not inlined and kept them in memory).
+    @inline(never)
+    private func fourPixels<F: VectorFunction>(ox: Int, oy: Int, rows: Range<Int>, columns: Range<Int>,
+                                               image: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, _ f: F) {
+        pixelBlock(4, ox: ox, oy: oy, rows: rows, columns: columns, image: image, out: out, f)
+    }
+
+    @inline(never)
+    private func onePixel<F: VectorFunction>(ox: Int, oy: Int, rows: Range<Int>, columns: Range<Int>,
+                                             image: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, _ f: F) {
+        pixelBlock(1, ox: ox, oy: oy, rows: rows, columns: columns, image: image, out: out, f)
+    }
+
+    /// Output pixels ox ..< ox + count (count is 4 or 1, a constant once inlined) of row oy, every
+    /// channel, over the window taps `rows` x `columns` (those inside the image for every one of
+    /// them). Sixteen channels at a time where there are: eight chains of FMAs for four pixels,
+    /// enough to cover the FMA latency on both pipes; then eight, then the last few one by one.
     @inline(__always)
-    private func pixelBlock<F: VectorFunction>(_ count: Int, ox: Int, oy: Int, image: UnsafePointer<Float>,
-                                               out: UnsafeMutablePointer<Float>, _ f: F) {
+    private func pixelBlock<F: VectorFunction>(_ count: Int, ox: Int, oy: Int, rows: Range<Int>, columns: Range<Int>,
+                                               image: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, _ f: F) {
         let c = s.inputChannels, width = Vector.scalarCount
-        let vectorChannels = c / width * width
-        var channel = 0
-        while channel < vectorChannels {
-            var acc = InlineArray<4, Vector>(repeating: UnsafeRawPointer(bias.pointer + channel).load(as: Vector.self))
-            for ky in 0..<s.kernelHeight {
-                let iy = oy * s.strideHeight + ky * s.dilationHeight
-                for kx in 0..<s.kernelWidth {
-                    let w = UnsafeRawPointer(weights.pointer + (ky * s.kernelWidth + kx) * paddedChannels + channel).load(as: Vector.self)
-                    let first = image + (iy * paddedWidth + ox * s.strideWidth + kx * s.dilationWidth) * c + channel
-                    for p in 0..<count {
-                        acc[p].addProduct(UnsafeRawPointer(first + p * s.strideWidth * c).loadUnaligned(as: Vector.self), w)
+        let pixelStep = s.strideWidth * c
+        // Input offset of tap (0, 0) of the first pixel; may lie outside the image, but every
+        // tap used lies inside.
+        let origin = ((oy * s.strideHeight - s.paddingHeight) * s.inputWidth + ox * s.strideWidth - s.paddingWidth) * c
+        let rawImage = UnsafeRawPointer(image), rawWeights = UnsafeRawPointer(weights.pointer)
+        // `vectors` vectors of channels from `channel` on, for every pixel of the block.
+        @inline(__always) func channels(_ channel: Int, vectors: Int) {
+            var acc = InlineArray<8, Vector>(repeating: .zero)
+            for u in 0..<vectors {
+                let b = UnsafeRawPointer(bias.pointer + channel + u * width).load(as: Vector.self)
+                for p in 0..<count { acc[u * 4 + p] = b }
+            }
+            for ky in rows {
+                for kx in columns {
+                    let tapChannel = (ky * s.kernelWidth + kx) * paddedChannels + channel
+                    let tap = origin + (ky * s.dilationHeight * s.inputWidth + kx * s.dilationWidth) * c + channel
+                    for u in 0..<vectors {
+                        let w = rawWeights.load(fromByteOffset: (tapChannel + u * width) * 4, as: Vector.self)
+                        for p in 0..<count {
+                            acc[u * 4 + p].addProduct(
+                                rawImage.loadUnaligned(fromByteOffset: (tap + p * pixelStep + u * width) * 4, as: Vector.self), w)
+                        }
                     }
                 }
             }
-            for p in 0..<count {
-                UnsafeMutableRawPointer(out + (ox + p) * c + channel).storeBytes(of: f(acc[p]), as: Vector.self)
+            for u in 0..<vectors {
+                for p in 0..<count {
+                    UnsafeMutableRawPointer(out + (ox + p) * c + channel + u * width).storeBytes(of: f(acc[u * 4 + p]), as: Vector.self)
+                }
             }
+        }
+        var channel = 0
+        while channel + 2 * width <= c {
+            channels(channel, vectors: 2)
+            channel += 2 * width
+        }
+        if channel + width <= c {
+            channels(channel, vectors: 1)
             channel += width
         }
         if channel < c {
@@ -113,11 +212,11 @@ struct DepthwiseConvolution: @unchecked Sendable {
             // is read or written past a pixel's channels.
             for p in 0..<count {
                 var acc = UnsafeRawPointer(bias.pointer + channel).load(as: Vector.self)
-                for ky in 0..<s.kernelHeight {
-                    let iy = oy * s.strideHeight + ky * s.dilationHeight
-                    for kx in 0..<s.kernelWidth {
+                for ky in rows {
+                    for kx in columns {
                         let w = UnsafeRawPointer(weights.pointer + (ky * s.kernelWidth + kx) * paddedChannels + channel).load(as: Vector.self)
-                        let source = image + (iy * paddedWidth + (ox + p) * s.strideWidth + kx * s.dilationWidth) * c + channel
+                        let source = image + origin + (ky * s.dilationHeight * s.inputWidth + kx * s.dilationWidth) * c
+                            + p * pixelStep + channel
                         var v = Vector.zero
                         for lane in 0..<(c - channel) { v[lane] = source[lane] }
                         acc.addProduct(v, w)
@@ -125,6 +224,129 @@ struct DepthwiseConvolution: @unchecked Sendable {
                 }
                 let result = f(acc)
                 for lane in 0..<(c - channel) { out[(ox + p) * c + channel + lane] = result[lane] }
+            }
+        }
+    }
+
+    // MARK: Channel planes
+
+    /// The zero-bordered buffer a worker copies each channel plane into: input pixel (iy, ix) at
+    /// `(iy + paddingHeight) * rowStride + ix + paddingWidth`. Rows run on past the padded width
+    /// far enough that a block of `blockVectors` vectors of output columns ending at the row's
+    /// last vector (every lane, live or not) reads only zeros beyond the plane, never past the
+    /// buffer.
+    struct PlaneGeometry {
+        let rowStride: Int
+        let bufferCount: Int
+        /// Vectors of output columns a row.
+        let vectors: Int
+
+        init(_ s: ConvolutionShape) {
+            vectors = (s.outputWidth + Vector.scalarCount - 1) / Vector.scalarCount
+            let computed = max(vectors, DepthwiseConvolution.blockVectors)
+            // Stride 2 reads sixteen columns from 16v + kx * dw; other strides reach column
+            // (8 * computed - 1) * sw + (kw - 1) * dw.
+            let reach = max(computed * 16, (computed * Vector.scalarCount - 1) * s.strideWidth + 1)
+                + (s.kernelWidth - 1) * s.dilationWidth
+            rowStride = max(s.inputWidth + 2 * s.paddingWidth, reach)
+            bufferCount = (s.inputHeight + 2 * s.paddingHeight) * rowStride
+        }
+    }
+
+    /// Vectors of output columns computed together: four chains of FMAs side by side (one vector
+    /// at a time, each of a 3x3 window's nine FMAs waited for the one before).
+    static let blockVectors = 4
+
+    /// One channel plane (image n, channel c as `plane = n * C + c`): copied into the bordered
+    /// buffer, then its output rows, with the stride a constant in each copy of the loops.
+    private func channelPlane<F: VectorFunction>(_ plane: Int, _ g: PlaneGeometry, buffer: UnsafeMutablePointer<Float>,
+                                                 x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, _ f: F) {
+        let height = s.inputHeight, width = s.inputWidth
+        let source = x + plane * height * width
+        for iy in 0..<height {
+            (buffer + (iy + s.paddingHeight) * g.rowStride + s.paddingWidth).update(from: source + iy * width, count: width)
+        }
+        switch s.strideWidth {
+        case 1: planeRowsStride1(plane, g, buffer: buffer, y: y, f)
+        case 2: planeRowsStride2(plane, g, buffer: buffer, y: y, f)
+        default: planeRowsAnyStride(plane, g, buffer: buffer, y: y, f)
+        }
+    }
+
+    // `planeRows` with the stride a constant in each, so its loads are chosen once and its
+    // block's four vectors unroll (one function taking the stride was not inlined, and kept the
+    // accumulators in memory).
+    @inline(never)
+    private func planeRowsStride1<F: VectorFunction>(_ plane: Int, _ g: PlaneGeometry, buffer: UnsafeMutablePointer<Float>,
+                                                     y: UnsafeMutablePointer<Float>, _ f: F) {
+        planeRows(stride: 1, plane, g, buffer: buffer, y: y, f)
+    }
+
+    @inline(never)
+    private func planeRowsStride2<F: VectorFunction>(_ plane: Int, _ g: PlaneGeometry, buffer: UnsafeMutablePointer<Float>,
+                                                     y: UnsafeMutablePointer<Float>, _ f: F) {
+        planeRows(stride: 2, plane, g, buffer: buffer, y: y, f)
+    }
+
+    @inline(never)
+    private func planeRowsAnyStride<F: VectorFunction>(_ plane: Int, _ g: PlaneGeometry, buffer: UnsafeMutablePointer<Float>,
+                                                       y: UnsafeMutablePointer<Float>, _ f: F) {
+        planeRows(stride: s.strideWidth, plane, g, buffer: buffer, y: y, f)
+    }
+
+    /// Every output row of one plane from its bordered copy, `blockVectors` vectors of columns at
+    /// a time. The last block of a row starts early enough to end at the row's last vector,
+    /// recomputing (and storing again, the same values) a few vectors of the block before it;
+    /// a row of fewer vectors computes the block anyway and stores the live ones.
+    @inline(__always)
+    private func planeRows<F: VectorFunction>(stride: Int, _ plane: Int, _ g: PlaneGeometry, buffer: UnsafeMutablePointer<Float>,
+                                              y: UnsafeMutablePointer<Float>, _ f: F) {
+        let channel = plane % s.inputChannels
+        let outputHeight = s.outputHeight, outputWidth = s.outputWidth
+        let lanes = Vector.scalarCount, count = Self.blockVectors
+        let fullVectors = outputWidth / lanes
+        let biasV = Vector(repeating: bias.pointer[channel])
+        let out = y + plane * outputHeight * outputWidth
+        let raw = UnsafeRawPointer(buffer)
+        for oy in 0..<outputHeight {
+            let row = out + oy * outputWidth
+            var next = 0
+            while next < g.vectors {
+                let first = max(0, min(next, g.vectors - count))
+                var acc = InlineArray<4, Vector>(repeating: biasV)
+                for ky in 0..<s.kernelHeight {
+                    let rowStart = (oy * s.strideHeight + ky * s.dilationHeight) * g.rowStride + first * lanes * stride
+                    for kx in 0..<s.kernelWidth {
+                        let w = Vector(repeating: weights.pointer[(ky * s.kernelWidth + kx) * paddedChannels + channel])
+                        let column = rowStart + kx * s.dilationWidth
+                        for i in 0..<count {
+                            // Eight input columns for the eight output columns of vector first + i.
+                            let at = column + i * lanes * stride
+                            let input: Vector
+                            switch stride {
+                            case 1:
+                                input = raw.loadUnaligned(fromByteOffset: at * 4, as: Vector.self)
+                            case 2:
+                                input = nnk_even_lanes16(raw.loadUnaligned(fromByteOffset: at * 4, as: Vector.self),
+                                                         raw.loadUnaligned(fromByteOffset: (at + lanes) * 4, as: Vector.self))
+                            default:
+                                var gathered = Vector.zero
+                                for lane in 0..<lanes { gathered[lane] = buffer[at + lane * stride] }
+                                input = gathered
+                            }
+                            acc[i].addProduct(input, w)
+                        }
+                    }
+                }
+                for i in 0..<count where first + i < g.vectors {
+                    let v = first + i, result = f(acc[i])
+                    if v < fullVectors {
+                        UnsafeMutableRawPointer(row + v * lanes).storeBytes(of: result, as: Vector.self)
+                    } else {
+                        for lane in 0..<(outputWidth - v * lanes) { row[v * lanes + lane] = result[lane] }
+                    }
+                }
+                next = first + count
             }
         }
     }

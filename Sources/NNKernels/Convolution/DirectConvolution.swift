@@ -33,7 +33,8 @@ where Vector.Scalar == Float {
     /// consecutive entries, even for a tile that crosses a row or an image.
     let pixelOffsets: UnsafeMutablePointer<Int>?
     static var flatWindowChannels: Int { 4 }
-    /// Depthwise layers skip the GEMM tile (one live lane of sixteen) for their own loop.
+    /// Depthwise layers skip the GEMM tile (one live lane of sixteen) and the padded copy for loops
+    /// of their own over the caller's tensors.
     let depthwise: DepthwiseConvolution?
 
     init(_ s: ConvolutionShape, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?) {
@@ -46,8 +47,7 @@ where Vector.Scalar == Float {
         channelChunk = max(1, min(cg, Topology.current.l1d.sizeBytes / 2 / (taps * nr * MemoryLayout<Float>.stride)))
         paddedHeight = s.inputHeight + 2 * s.paddingHeight
         paddedWidth = s.inputWidth + 2 * s.paddingWidth
-        depthwise = DepthwiseConvolution.applies(to: s)
-            ? DepthwiseConvolution(s, weights: weights, bias: bias, paddedHeight: paddedHeight, paddedWidth: paddedWidth) : nil
+        depthwise = DepthwiseConvolution.applies(to: s) ? DepthwiseConvolution(s, weights: weights, bias: bias) : nil
         // The tile's step offsets, blocked weights and padded bias; a depthwise layer uses none of them.
         let tiled = depthwise == nil
         if tiled && cg <= Self.flatWindowChannels && channelChunk == cg {
@@ -110,23 +110,24 @@ where Vector.Scalar == Float {
     /// Floats of work space: the padded channels-last input (unless an unpadded NHWC input can be
     /// read as it is) and, for NCHW, the channels-last output.
     func workspaceCount(layout: TensorLayout) -> Int {
+        // Depthwise layers read and write the caller's tensors where they lie.
+        if depthwise != nil { return 0 }
         let input = layout == .nchw || needsPaddedCopy ? s.batch * paddedHeight * paddedWidth * s.inputChannels : 0
         return input + (layout == .nchw ? s.outputCount : 0)
     }
 
     func run(layout: TensorLayout, input: UnsafePointer<Float>, activation: Activation,
              output: UnsafeMutablePointer<Float>, workspace: UnsafeMutablePointer<Float>, threads: Int) {
+        let workers = Tuning.workers(requested: threads, flops: s.flops, minimumFlopsPerExtraWorker: Tuning.minimumFlopsPerExtraWorker)
+        if let depthwise {
+            depthwise.run(layout: layout, x: input, y: output, activation: activation, workers: workers)
+            return
+        }
         let copyInput = layout == .nchw || needsPaddedCopy
         let paddedCount = copyInput ? s.batch * paddedHeight * paddedWidth * s.inputChannels : 0
-        let workers = Tuning.workers(requested: threads, flops: s.flops, minimumFlopsPerExtraWorker: Tuning.minimumFlopsPerExtraWorker)
         if copyInput { padChannelsLast(layout: layout, input: input, into: workspace, workers: workers) }
         let x = copyInput ? UnsafePointer(workspace) : input
         let y = layout == .nhwc ? output : workspace + paddedCount
-        if let depthwise {
-            depthwise.run(x: x, y: y, activation: activation, workers: workers)
-            if layout == .nchw { channelsLastToNCHW(UnsafePointer(y), output, workers: workers) }
-            return
-        }
         // Work: runs of up to `tilesPerUnit` tiles of MR consecutive output pixels, counted
         // across rows and images, so narrow images and small batches waste no tile rows.
         let tilesTotal = (s.batch * s.outputHeight * s.outputWidth + Self.mr - 1) / Self.mr
