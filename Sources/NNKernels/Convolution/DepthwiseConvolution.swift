@@ -6,8 +6,9 @@ import _KernelShims
 /// FMAs per output value against a value read and a value written. So it reads the caller's
 /// tensor where it lies, in either layout, and writes the output straight into the caller's:
 ///
-/// - NHWC: channels run along the vector lanes, eight at a time, over four output pixels of a
-///   row at once (per tap, one vector of weights, four of input, four FMAs). Window taps outside
+/// - NHWC: channels run along the vector lanes, sixteen at a time (two vectors) where there are,
+///   over four output pixels of a row at once (per tap, two vectors of weights, eight of input,
+///   eight FMAs). Window taps outside
 ///   the image are skipped: rows by clipping the window per output row, columns by giving the
 ///   few output pixels near the left and right edges a clipped window of their own.
 /// - NCHW: each channel plane is a 2-D stencil, with output columns along the lanes. A worker
