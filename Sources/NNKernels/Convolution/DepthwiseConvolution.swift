@@ -75,20 +75,16 @@ struct DepthwiseConvolution: @unchecked Sendable {
         switch layout {
         case .nhwc:
             // Output rows (image, oy) split among the workers.
-            let rows = s.batch * s.outputHeight
-            let perWorker = (rows + workers - 1) / workers
             ParallelRegion.run(workers: workers) { worker in
-                for row in min(rows, worker * perWorker)..<min(rows, (worker + 1) * perWorker) {
+                for row in ParallelRegion.share(of: s.batch * s.outputHeight, worker: worker, workers: workers) {
                     channelsLastRow(row, x: x, y: y, f)
                 }
             }
         case .nchw:
             // Channel planes (image, channel) split among the workers, each with its own buffer.
-            let planes = s.batch * s.inputChannels
-            let perWorker = (planes + workers - 1) / workers
             let geometry = PlaneGeometry(s)
             ParallelRegion.run(workers: workers) { worker in
-                let range = min(planes, worker * perWorker)..<min(planes, (worker + 1) * perWorker)
+                let range = ParallelRegion.share(of: s.batch * s.inputChannels, worker: worker, workers: workers)
                 guard !range.isEmpty else { return }
                 let buffer = AlignedFloatBuffer(count: geometry.bufferCount)
                 defer { buffer.deallocate() }
@@ -151,7 +147,7 @@ struct DepthwiseConvolution: @unchecked Sendable {
     @inline(never)
     private func fourPixels<F: VectorFunction>(ox: Int, oy: Int, rows: Range<Int>, columns: Range<Int>,
                                                image: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, _ f: F) {
-        pixelBlock(4, ox: ox, oy: oy, rows: rows, columns: columns, image: image, out: out, f)
+        pixelBlock(Self.pixels, ox: ox, oy: oy, rows: rows, columns: columns, image: image, out: out, f)
     }
 
     @inline(never)

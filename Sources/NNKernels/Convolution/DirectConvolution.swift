@@ -136,12 +136,11 @@ where Vector.Scalar == Float {
         // small images with many channels still give every worker a share.
         let columnBlocks = s.groups * channelBlocks
         let items = units * columnBlocks
-        let itemsPerWorker = (items + workers - 1) / workers
         ParallelRegion.run(workers: workers) { worker in
             // A scratch tile, then the partial sums of one unit's tiles.
             withUnsafeTemporaryAllocation(of: Float.self, capacity: (1 + Self.tilesPerUnit) * Self.mr * Self.nr) { scratch in
                 let tile = scratch.baseAddress!
-                for item in min(items, worker * itemsPerWorker)..<min(items, (worker + 1) * itemsPerWorker) {
+                for item in ParallelRegion.share(of: items, worker: worker, workers: workers) {
                     let first = item / columnBlocks * Self.tilesPerUnit
                     outputTiles(first..<min(tilesTotal, first + Self.tilesPerUnit), columnBlock: item % columnBlocks, x: x, y: y,
                                 activation: activation, tile: tile, partial: tile + Self.mr * Self.nr)

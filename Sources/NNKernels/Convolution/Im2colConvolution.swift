@@ -117,10 +117,9 @@ enum Im2colConvolution {
             return
         }
         let perImage = workspaceCount(s, layout: layout, threads: 1, mr: kernel.mr)
-        let imagesPerWorker = (s.batch + workers - 1) / workers
         let groups = UncheckedSendable(packedGroups)
         ParallelRegion.run(workers: workers) { worker in
-            let images = min(s.batch, worker * imagesPerWorker)..<min(s.batch, (worker + 1) * imagesPerWorker)
+            let images = ParallelRegion.share(of: s.batch, worker: worker, workers: workers)
             run(s, images: images, layout: layout, input: input, weights: weights, bias: bias, packedGroups: groups.value,
                 activation: activation, output: output, workspace: workspace + worker * perImage, threads: 1, kernel: kernel)
         }
@@ -181,7 +180,6 @@ enum Im2colConvolution {
         let blocks = (total + rowsPerBlock - 1) / rowsPerBlock
         let units = blocks * s.groups
         let gemmThreads = workers == 1 ? threads : 1
-        let unitsPerWorker = (units + workers - 1) / workers
         let groups = UncheckedSendable(packedGroups)
         let blockCount = panelBlockCount(s, rows: rowsPerBlock, mr: mr)
         let zerosOffset = blockCount - (s.inputChannelsPerGroup + 7) / 8 * 8
@@ -189,7 +187,7 @@ enum Im2colConvolution {
             let panels = workspace + worker * blockCount
             let zeros = panels + zerosOffset
             zeros.update(repeating: 0, count: blockCount - zerosOffset)
-            for unit in min(units, worker * unitsPerWorker)..<min(units, (worker + 1) * unitsPerWorker) {
+            for unit in ParallelRegion.share(of: units, worker: worker, workers: workers) {
                 let group = unit % s.groups
                 let first = unit / s.groups * rowsPerBlock
                 let count = min(rowsPerBlock, total - first)

@@ -64,9 +64,8 @@ public enum Dense {
                                activation: Activation, threads: Int) {
         if rows == 0 || columns == 0 { return }
         let workers = min(max(1, threads), rows)
-        let rowsPerWorker = (rows + workers - 1) / workers
         ParallelRegion.run(workers: workers) { worker in
-            let range = min(rows, worker * rowsPerWorker)..<min(rows, (worker + 1) * rowsPerWorker)
+            let range = ParallelRegion.share(of: rows, worker: worker, workers: workers)
             if range.isEmpty { return }
             let block = y + range.lowerBound * columns
             if let bias {

@@ -18,12 +18,11 @@ enum ShortPanelGemm<Kernel: GemmMicrokernel> {
         }
         let workers = min(panelCount, Tuning.workers(requested: threads, flops: p.flops,
                                                      minimumFlopsPerExtraWorker: minimumFlopsPerExtraWorker))
-        let perWorker = (panelCount + workers - 1) / workers
         let a = UnsafePointer<Float>(packedA.pointer)
         ParallelRegion.run(workers: workers) { worker in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: Kernel.mr * nr) { scratch in
                 let tile = scratch.baseAddress!
-                for t in min(panelCount, worker * perWorker)..<min(panelCount, (worker + 1) * perWorker) {
+                for t in ParallelRegion.share(of: panelCount, worker: worker, workers: workers) {
                     let j = t * nr
                     let live = min(nr, p.n - j)
                     let b = panels.pointer + t * panels.panelStride

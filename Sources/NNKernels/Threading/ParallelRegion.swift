@@ -32,6 +32,14 @@ public enum ParallelRegion {
         return nnk_pool_create(threads, spinMicroseconds) { worker in ThreadPinning.bindWorker(worker) }
     }()
 
+    /// Worker `worker`'s share of `count` items split among `workers` in contiguous runs of
+    /// equal length (the last run shorter, or empty, when `count` does not divide evenly).
+    @inline(__always)
+    public static func share(of count: Int, worker: Int, workers: Int) -> Range<Int> {
+        let perWorker = (count + workers - 1) / workers
+        return min(count, worker * perWorker)..<min(count, (worker + 1) * perWorker)
+    }
+
     @inline(__always)
     public static func run(workers: Int, _ body: (Int) -> Void) {
         if workers <= 1 {
