@@ -156,6 +156,32 @@ struct ActivationAccuracyTests {
         #expect(Activation.sigmoid.reference(-.infinity) == 0)
     }
 
+    /// The loops of `map` (blocks of pairs, four vectors at a time, single vectors, a padded
+    /// tail) all apply the same arithmetic: every count from 0 to 80 gives each element what a
+    /// call on that element alone gives.
+    @Test("every count through every loop gives each element's own value", arguments: Activation.all)
+    func everyCount(_ activation: Activation) throws {
+        var rng = SplitMix64(seed: 11)
+        let input = [Float].random(count: 80, in: -8...8, using: &rng)
+        for count in 0...80 {
+            var output = [Float](repeating: .nan, count: count)
+            try input.withUnsafeBufferPointer { x in
+                try output.withUnsafeMutableBufferPointer { y in
+                    try Activations.apply(activation, input: UnsafeBufferPointer(rebasing: x[0..<count]), output: y)
+                }
+            }
+            for i in 0..<count {
+                var alone: [Float] = [.nan]
+                try input.withUnsafeBufferPointer { x in
+                    try alone.withUnsafeMutableBufferPointer { y in
+                        try Activations.apply(activation, input: UnsafeBufferPointer(rebasing: x[i..<(i + 1)]), output: y)
+                    }
+                }
+                #expect(output[i] == alone[0], "\(activation), count \(count), element \(i)")
+            }
+        }
+    }
+
     @Test func inPlaceAndMismatchedBuffers() throws {
         var values: [Float] = [-2, -1, 0, 1, 2, 3, 4, 5, 6, 7, 8]
         try values.withUnsafeMutableBufferPointer { buffer in

@@ -49,7 +49,8 @@ public enum Activations {
         if i < count { mapTail(x + i, y + i, count - i, f) }
     }
 
-    /// Whole vectors from `start` on: pairs of them when F runs in pairs, then single ones.
+    /// Whole vectors from `start` on: pairs of them when F runs in pairs, otherwise four at a
+    /// time; then single ones.
     /// Returns where they stopped. `streaming` is a constant at each call, so each call site
     /// gets its own loops with one kind of store.
     @inline(__always)
@@ -89,6 +90,22 @@ public enum Activations {
                 store(result.lowHalf, at: i)
                 store(result.highHalf, at: i + width)
                 i += 2 * width
+            }
+        }
+        if !F.runsInPairs {
+            // Four independent vectors an iteration for the cheap functions (ReLU, leaky ReLU),
+            // which are bound by moving data: at one vector an iteration their loop ran 1.3 to
+            // 1.5 times slower when unrelated code moved it across a 64-byte line.
+            while i + 4 * width <= count {
+                let v0 = f(rx.loadUnaligned(fromByteOffset: i * 4, as: Vector.self))
+                let v1 = f(rx.loadUnaligned(fromByteOffset: (i + width) * 4, as: Vector.self))
+                let v2 = f(rx.loadUnaligned(fromByteOffset: (i + 2 * width) * 4, as: Vector.self))
+                let v3 = f(rx.loadUnaligned(fromByteOffset: (i + 3 * width) * 4, as: Vector.self))
+                store(v0, at: i)
+                store(v1, at: i + width)
+                store(v2, at: i + 2 * width)
+                store(v3, at: i + 3 * width)
+                i += 4 * width
             }
         }
         while i + width <= count {
