@@ -123,8 +123,8 @@ struct ConvolutionTests {
         // Depthwise read where it lies (no padded copy): a window wider than the padded image
         // on both sides (no output column with every tap inside); a 5x5 dilated window whose
         // padding clips up to four taps a side; stride 3 (NCHW's gathered columns); and NCHW
-        // rows of 19 and 17 output columns (a vector tail) at strides 1 and 2, and of 43 (six
-        // vectors: a block of four, then one that overlaps it).
+        // rows of 19 and 17 output columns (a last vector overlapping the one before) at strides
+        // 1 and 2, and of 43 (six vectors: a block of four, then one that overlaps it).
         shapes.append(try! ConvolutionShape(batch: 2, groups: 11, inputChannels: 11, inputHeight: 2, inputWidth: 3,
                                             outputChannels: 11, kernelHeight: 3, kernelWidth: 5, paddingHeight: 1, paddingWidth: 2))
         shapes.append(try! ConvolutionShape(batch: 1, groups: 9, inputChannels: 9, inputHeight: 10, inputWidth: 12,
@@ -141,6 +141,13 @@ struct ConvolutionTests {
         shapes.append(try! ConvolutionShape(batch: 1, groups: 8, inputChannels: 8, inputHeight: 9, inputWidth: 34,
                                             outputChannels: 8, kernelHeight: 3, kernelWidth: 3, strideHeight: 2, strideWidth: 2,
                                             paddingHeight: 1, paddingWidth: 1))
+        // NCHW blocks of rows by vectors: a single output row of three vectors (one row of
+        // four, one dead), and 5 rows of exactly one vector (four rows of one, the last block
+        // overlapping the first).
+        shapes.append(try! ConvolutionShape(batch: 2, groups: 4, inputChannels: 4, inputHeight: 1, inputWidth: 20,
+                                            outputChannels: 4, kernelHeight: 1, kernelWidth: 3))
+        shapes.append(try! ConvolutionShape(batch: 1, groups: 6, inputChannels: 6, inputHeight: 5, inputWidth: 8,
+                                            outputChannels: 6, kernelHeight: 3, kernelWidth: 3, paddingHeight: 1, paddingWidth: 1))
         // Pointwise, unpadded NHWC direct, and a wider layer than the tile.
         shapes.append(try! ConvolutionShape(batch: 2, inputChannels: 5, inputHeight: 7, inputWidth: 9, outputChannels: 19,
                                             kernelHeight: 1, kernelWidth: 1))

@@ -15,7 +15,8 @@ import _KernelShims
 ///   copies the plane into a zero-bordered buffer of its own (the plane is read from memory once
 ///   either way; the buffer stays in L2), so no output column is an edge case; then per tap one
 ///   broadcast weight and, per eight output columns, one load (stride 1) or the even lanes of
-///   two (stride 2).
+///   two (stride 2), in blocks of rows by vectors that suit the plane's width
+///   (DepthwiseChannelPlanes.swift).
 ///
 /// An earlier version made a zero-padded channels-last copy of the whole input first, as the
 /// tiled direct convolution does: for MobileNet's stride-2 layer at batch 8 (26 MB in) that
@@ -221,129 +222,6 @@ struct DepthwiseConvolution: @unchecked Sendable {
                 }
                 let result = f(acc)
                 for lane in 0..<(c - channel) { out[(ox + p) * c + channel + lane] = result[lane] }
-            }
-        }
-    }
-
-    // MARK: Channel planes
-
-    /// The zero-bordered buffer a worker copies each channel plane into: input pixel (iy, ix) at
-    /// `(iy + paddingHeight) * rowStride + ix + paddingWidth`. Rows run on past the padded width
-    /// far enough that a block of `blockVectors` vectors of output columns ending at the row's
-    /// last vector (every lane, live or not) reads only zeros beyond the plane, never past the
-    /// buffer.
-    struct PlaneGeometry {
-        let rowStride: Int
-        let bufferCount: Int
-        /// Vectors of output columns a row.
-        let vectors: Int
-
-        init(_ s: ConvolutionShape) {
-            vectors = (s.outputWidth + Vector.scalarCount - 1) / Vector.scalarCount
-            let computed = max(vectors, DepthwiseConvolution.blockVectors)
-            // Stride 2 reads sixteen columns from 16v + kx * dw; other strides reach column
-            // (8 * computed - 1) * sw + (kw - 1) * dw.
-            let reach = max(computed * 16, (computed * Vector.scalarCount - 1) * s.strideWidth + 1)
-                + (s.kernelWidth - 1) * s.dilationWidth
-            rowStride = max(s.inputWidth + 2 * s.paddingWidth, reach)
-            bufferCount = (s.inputHeight + 2 * s.paddingHeight) * rowStride
-        }
-    }
-
-    /// Vectors of output columns computed together: four chains of FMAs side by side (one vector
-    /// at a time, each of a 3x3 window's nine FMAs waited for the one before).
-    static let blockVectors = 4
-
-    /// One channel plane (image n, channel c as `plane = n * C + c`): copied into the bordered
-    /// buffer, then its output rows, with the stride a constant in each copy of the loops.
-    private func channelPlane<F: VectorFunction>(_ plane: Int, _ g: PlaneGeometry, buffer: UnsafeMutablePointer<Float>,
-                                                 x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, _ f: F) {
-        let height = s.inputHeight, width = s.inputWidth
-        let source = x + plane * height * width
-        for iy in 0..<height {
-            (buffer + (iy + s.paddingHeight) * g.rowStride + s.paddingWidth).update(from: source + iy * width, count: width)
-        }
-        switch s.strideWidth {
-        case 1: planeRowsStride1(plane, g, buffer: buffer, y: y, f)
-        case 2: planeRowsStride2(plane, g, buffer: buffer, y: y, f)
-        default: planeRowsAnyStride(plane, g, buffer: buffer, y: y, f)
-        }
-    }
-
-    // `planeRows` with the stride a constant in each, so its loads are chosen once and its
-    // block's four vectors unroll (one function taking the stride was not inlined, and kept the
-    // accumulators in memory).
-    @inline(never)
-    private func planeRowsStride1<F: VectorFunction>(_ plane: Int, _ g: PlaneGeometry, buffer: UnsafeMutablePointer<Float>,
-                                                     y: UnsafeMutablePointer<Float>, _ f: F) {
-        planeRows(stride: 1, plane, g, buffer: buffer, y: y, f)
-    }
-
-    @inline(never)
-    private func planeRowsStride2<F: VectorFunction>(_ plane: Int, _ g: PlaneGeometry, buffer: UnsafeMutablePointer<Float>,
-                                                     y: UnsafeMutablePointer<Float>, _ f: F) {
-        planeRows(stride: 2, plane, g, buffer: buffer, y: y, f)
-    }
-
-    @inline(never)
-    private func planeRowsAnyStride<F: VectorFunction>(_ plane: Int, _ g: PlaneGeometry, buffer: UnsafeMutablePointer<Float>,
-                                                       y: UnsafeMutablePointer<Float>, _ f: F) {
-        planeRows(stride: s.strideWidth, plane, g, buffer: buffer, y: y, f)
-    }
-
-    /// Every output row of one plane from its bordered copy, `blockVectors` vectors of columns at
-    /// a time. The last block of a row starts early enough to end at the row's last vector,
-    /// recomputing (and storing again, the same values) a few vectors of the block before it;
-    /// a row of fewer vectors computes the block anyway and stores the live ones.
-    @inline(__always)
-    private func planeRows<F: VectorFunction>(stride: Int, _ plane: Int, _ g: PlaneGeometry, buffer: UnsafeMutablePointer<Float>,
-                                              y: UnsafeMutablePointer<Float>, _ f: F) {
-        let channel = plane % s.inputChannels
-        let outputHeight = s.outputHeight, outputWidth = s.outputWidth
-        let lanes = Vector.scalarCount, count = Self.blockVectors
-        let fullVectors = outputWidth / lanes
-        let biasV = Vector(repeating: bias.pointer[channel])
-        let out = y + plane * outputHeight * outputWidth
-        let raw = UnsafeRawPointer(buffer)
-        for oy in 0..<outputHeight {
-            let row = out + oy * outputWidth
-            var next = 0
-            while next < g.vectors {
-                let first = max(0, min(next, g.vectors - count))
-                var acc = InlineArray<4, Vector>(repeating: biasV)
-                for ky in 0..<s.kernelHeight {
-                    let rowStart = (oy * s.strideHeight + ky * s.dilationHeight) * g.rowStride + first * lanes * stride
-                    for kx in 0..<s.kernelWidth {
-                        let w = Vector(repeating: weights.pointer[(ky * s.kernelWidth + kx) * paddedChannels + channel])
-                        let column = rowStart + kx * s.dilationWidth
-                        for i in 0..<count {
-                            // Eight input columns for the eight output columns of vector first + i.
-                            let at = column + i * lanes * stride
-                            let input: Vector
-                            switch stride {
-                            case 1:
-                                input = raw.loadUnaligned(fromByteOffset: at * 4, as: Vector.self)
-                            case 2:
-                                input = nnk_even_lanes16(raw.loadUnaligned(fromByteOffset: at * 4, as: Vector.self),
-                                                         raw.loadUnaligned(fromByteOffset: (at + lanes) * 4, as: Vector.self))
-                            default:
-                                var gathered = Vector.zero
-                                for lane in 0..<lanes { gathered[lane] = buffer[at + lane * stride] }
-                                input = gathered
-                            }
-                            acc[i].addProduct(input, w)
-                        }
-                    }
-                }
-                for i in 0..<count where first + i < g.vectors {
-                    let v = first + i, result = f(acc[i])
-                    if v < fullVectors {
-                        UnsafeMutableRawPointer(row + v * lanes).storeBytes(of: result, as: Vector.self)
-                    } else {
-                        for lane in 0..<(outputWidth - v * lanes) { row[v * lanes + lane] = result[lane] }
-                    }
-                }
-                next = first + count
             }
         }
     }
