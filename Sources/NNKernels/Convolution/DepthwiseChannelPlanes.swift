@@ -31,6 +31,8 @@ extension DepthwiseConvolution {
     enum WidthThree: WindowWidth { static func of(_ s: ConvolutionShape) -> Int { 3 } }
     enum AnyWidth: WindowWidth { static func of(_ s: ConvolutionShape) -> Int { s.kernelWidth } }
 
+    /// The block a plane's width calls for, chosen at run time; `channelPlane` maps it to its
+    /// `PlaneBlock` type, so that each block gets its own specialized loops.
     enum PlaneBlockShape { case oneRowOfFour, twoRowsOfTwo, fourRowsOfOne }
 
     /// The zero-bordered buffer a worker copies each channel plane into: input pixel (iy, ix) at
@@ -77,7 +79,7 @@ extension DepthwiseConvolution {
         for iy in 0..<height {
             (buffer + (iy + s.paddingHeight) * g.rowStride + s.paddingWidth).update(from: source + iy * width, count: width)
         }
-        @inline(__always) func rows<St: ColumnStride, W: WindowWidth>(_ stride: St.Type, _ width: W.Type) {
+        @inline(__always) func rows<St: ColumnStride, W: WindowWidth>(_: St.Type, _: W.Type) {
             switch g.block {
             case .oneRowOfFour: planeRows(St.self, W.self, OneRowOfFour.self, plane, g, buffer: buffer, y: y, f)
             case .twoRowsOfTwo: planeRows(St.self, W.self, TwoRowsOfTwo.self, plane, g, buffer: buffer, y: y, f)
