@@ -21,16 +21,15 @@ extension VectorMath {
         var r = clamped
         r.addProduct(n, Pair(repeating: -ln2High))
         r.addProduct(n, Pair(repeating: -ln2Low))
-        var p = Pair(repeating: expCoefficients.0)
-        p = Pair(repeating: expCoefficients.1).addingProduct(p, r)
-        p = Pair(repeating: expCoefficients.2).addingProduct(p, r)
-        p = Pair(repeating: expCoefficients.3).addingProduct(p, r)
-        p = Pair(repeating: expCoefficients.4).addingProduct(p, r)
-        var y = r.addingProduct(p, r * r)
-        y += 1
+        let c = expCoefficients
+        let r2 = r * r
+        let low = Pair(repeating: c.4).addingProduct(r, Pair(repeating: c.3))
+        let middle = Pair(repeating: c.2).addingProduct(r, Pair(repeating: c.1))
+        let p = low.addingProduct(r2, middle.addingProduct(r2, Pair(repeating: c.0)))
+        let q = r.addingProduct(p, r2)
         let bits = unsafeBitCast(shifted, to: SIMD16<Int32>.self)
         let scale = unsafeBitCast((bits &+ (127 + 64 - 0x4B40_0000)) &<< 23, to: Pair.self)
-        return y * scale
+        return scale.addingProduct(q, scale)
     }
 
     /// `sigmoid` on sixteen lanes.
