@@ -49,6 +49,9 @@ public enum Activations {
         if i < count { mapTail(x + i, y + i, count - i, f) }
     }
 
+    /// Floats ahead of the one being read at which the two-stage loop prefetches its input.
+    static let prefetchDistance = 2048
+
     /// Whole vectors from `start` on: pairs of them when F runs in pairs, otherwise four at a
     /// time; then single ones.
     /// Returns where they stopped. `streaming` is a constant at each call, so each call site
@@ -72,6 +75,10 @@ public enum Activations {
             withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: pairs) { firsts in
                 while i + block <= count {
                     for p in 0..<pairs {
+                        // Past the last-level cache, the input is asked for 8 KiB ahead, a
+                        // line a pair: the hardware prefetcher alone left this compute-bound
+                        // loop 5 to 8% slower over 64 MiB than its own speed from L3.
+                        if streaming { nnk_prefetch_for_read(x + i + p * 2 * width + prefetchDistance) }
                         firsts[p] = f.firstStage(rx.loadUnaligned(fromByteOffset: (i + p * 2 * width) * 4, as: SIMD16<Float>.self))
                     }
                     for p in 0..<pairs {
