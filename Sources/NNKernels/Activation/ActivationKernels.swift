@@ -76,8 +76,9 @@ public enum Activations {
                 while i + block <= count {
                     for p in 0..<pairs {
                         // Past the last-level cache, the input is asked for 8 KiB ahead, a
-                        // line a pair: the hardware prefetcher alone left this compute-bound
-                        // loop 5 to 8% slower over 64 MiB than its own speed from L3.
+                        // line a pair: with the hardware prefetcher alone this compute-bound
+                        // loop ran about a fifth slower an element over 64 MiB than from L3,
+                        // and the prefetch takes 5 to 8% off (results/sigmoid-prefetch-20261203).
                         if streaming { nnk_prefetch_for_read(x + i + p * 2 * width + prefetchDistance) }
                         firsts[p] = f.firstStage(rx.loadUnaligned(fromByteOffset: (i + p * 2 * width) * 4, as: SIMD16<Float>.self))
                     }
