@@ -1,36 +1,17 @@
+import _KernelShims
+
 /// Sigmoid on sixteen lanes: on AVX2 a `SIMD16<Float>` is two registers, and the compiler
 /// interleaves the two halves instruction by instruction. Sigmoid is bound by how many
 /// dependent operations are in flight (a chain of about twenty, ending in a division), not by
 /// the FMA pipes, and two interleaved chains go about 15% faster than two chains one after the
 /// other, which is what calling the eight-lane version twice gives.
 ///
-/// The same arithmetic as the eight-lane `VectorMath.scaledExpUpTo44` and `sigmoid`, so the
+/// The same arithmetic as the eight-lane `VectorMath.sigmoidScaledExp` and `sigmoid`, so the
 /// results are identical lane for lane (`ActivationAccuracyTests` checks both). It is a copy
 /// for a concrete type because generic code over `SIMD` builds its comparison masks one lane
 /// at a time, even once specialized.
 extension VectorMath {
     public typealias Pair = SIMD16<Float>
-
-    /// e^x * 2^64 for x <= 44: `scaledExpUpTo44` on sixteen lanes.
-    @_transparent
-    @usableFromInline static func scaledExpUpTo44(_ x: Pair) -> Pair {
-        let clamped = x.replacing(with: -104, where: x .< -104)
-        let magic = Pair(repeating: 12_582_912)
-        let shifted = magic.addingProduct(clamped, Pair(repeating: log2e))
-        let n = shifted - magic
-        var r = clamped
-        r.addProduct(n, Pair(repeating: -ln2High))
-        r.addProduct(n, Pair(repeating: -ln2Low))
-        let c = expCoefficients
-        let r2 = r * r
-        let low = Pair(repeating: c.4).addingProduct(r, Pair(repeating: c.3))
-        let middle = Pair(repeating: c.2).addingProduct(r, Pair(repeating: c.1))
-        let p = low.addingProduct(r2, middle.addingProduct(r2, Pair(repeating: c.0)))
-        let q = r.addingProduct(p, r2)
-        let bits = unsafeBitCast(shifted, to: SIMD16<Int32>.self)
-        let scale = unsafeBitCast((bits &+ (127 + 64 - 0x4B40_0000)) &<< 23, to: Pair.self)
-        return scale.addingProduct(q, scale)
-    }
 
     /// `sigmoid` on sixteen lanes.
     @_transparent
@@ -38,10 +19,30 @@ extension VectorMath {
         sigmoidQuotientStage(x, sigmoidExpStage(x))
     }
 
+    /// `sigmoidScaledExp` on sixteen lanes.
+    @_transparent
+    @usableFromInline static func sigmoidScaledExp(_ x: Pair) -> Pair {
+        let clamped = x.replacing(with: -104, where: x .< -104)
+        let magic = Pair(repeating: 12_582_912)
+        let shifted = magic.addingProduct(clamped, Pair(repeating: log2e * 8))
+        let n = shifted - magic
+        var r = clamped
+        r.addProduct(n, Pair(repeating: -ln2High / 8))
+        r.addProduct(n, Pair(repeating: -ln2Low / 8))
+        let c = eighthExpCoefficients
+        let q = r.addingProduct(Pair(repeating: c.0).addingProduct(r, Pair(repeating: c.1)), r * r)
+        let bits = unsafeBitCast(shifted, to: SIMD16<Int32>.self)
+        let table = eighthPowersOfTwo()
+        let entries = SIMD16(lowHalf: nnk_lookup8(table, bits.lowHalf), highHalf: nnk_lookup8(table, bits.highHalf))
+        let scale = unsafeBitCast(unsafeBitCast(entries, to: SIMD16<Int32>.self) &+ ((((bits &- 0x4B40_0000) &>> 3) &+ 64) &<< 23),
+                                  to: Pair.self)
+        return scale.addingProduct(q, scale)
+    }
+
     /// Sigmoid's first half: e^-|x| * 2^64.
     @_transparent
     @usableFromInline static func sigmoidExpStage(_ x: Pair) -> Pair {
-        scaledExpUpTo44(unsafeBitCast(unsafeBitCast(x, to: SIMD16<UInt32>.self) | 0x8000_0000, to: Pair.self))
+        sigmoidScaledExp(unsafeBitCast(unsafeBitCast(x, to: SIMD16<UInt32>.self) | 0x8000_0000, to: Pair.self))
     }
 
     /// Sigmoid's second half, from x and the first half's `scaled`.

@@ -66,6 +66,21 @@ static inline nnk_float8 nnk_even_lanes16(nnk_float8 a, nnk_float8 b) {
     return __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14);
 }
 
+/// Eight 32-bit integers, as Swift's SIMD8<Int32>.
+typedef int32_t nnk_int8 __attribute__((ext_vector_type(8)));
+
+/// `table[index[i] & 7]` in each lane i: one `vpermps` on AVX2 (Swift has no variable lane
+/// permute); lane by lane elsewhere, with the same results.
+static inline nnk_float8 nnk_lookup8(nnk_float8 table, nnk_int8 index) {
+#if defined(__AVX2__)
+    return __builtin_ia32_permvarsf256(table, index);
+#else
+    nnk_float8 out;
+    for (int i = 0; i < 8; i++) { out[i] = table[index[i] & 7]; }
+    return out;
+#endif
+}
+
 // MARK: Transposes
 
 /// Eight floats at any 4-byte alignment, for rows of a matrix that are not 32-byte aligned.
