@@ -47,6 +47,18 @@ struct TopologyTests {
             #expect(blocking.kc * blocking.nc * 4 <= topology.l3.sizeBytes / 2)
         }
         #expect(GemmBlocking.derived(mr: 6, nr: 16, topology: topology) == GemmBlocking(mc: 240, kc: 272, nc: 15408))
+        // Micro-panels streamed from L2: KC leaves L1's bound, and the block of A with the
+        // streamed micro-panel of B still fits half of L2, about square.
+        for (mr, nr) in [(12, 32), (6, 16)] {
+            let l1 = GemmBlocking.derived(mr: mr, nr: nr, topology: topology)
+            let l2 = GemmBlocking.derived(mr: mr, nr: nr, topology: topology, residency: .l2)
+            #expect(l2.kc % 8 == 0 && l2.mc % mr == 0 && l2.nc % nr == 0)
+            #expect(mr < 12 || l2.kc > l1.kc, "\(mr)x\(nr): KC \(l2.kc) streamed, \(l1.kc) in L1")
+            #expect((l2.mc * l2.kc + l2.kc * nr) * 4 <= topology.l2.sizeBytes / 2)
+            #expect(((l2.mc + mr) * l2.kc + l2.kc * nr) * 4 > topology.l2.sizeBytes / 2, "MC \(l2.mc) leaves L2 unused")
+            #expect(abs(l2.mc - l2.kc) <= max(mr, 8) + nr, "\(l2) is not about square")
+        }
+        #expect(GemmBlocking.derived(mr: 12, nr: 32, topology: topology, residency: .l2) == GemmBlocking(mc: 240, kc: 240, nc: 17472))
         // Bigger caches give bigger blocks.
         var larger = reading
         larger.l2 = .init(sizeBytes: 2 << 20, lineBytes: 64, sharedByCores: 1, instances: 2)

@@ -7,6 +7,8 @@ public struct GemmMicrokernelDescriptor: Sendable, CustomStringConvertible {
     public let mr: Int
     public let nr: Int
     public let requirement: CPURequirement
+    /// Where its micro-panels are read from, which sets its block sizes.
+    public let residency: PanelResidency
     /// The bare microkernel: kc, packed A, packed B, C, ldc, alpha, beta, epilogue.
     public let microkernel: @Sendable (Int, UnsafePointer<Float>, UnsafePointer<Float>,
                                        UnsafeMutablePointer<Float>, Int, Float, Float, TileEpilogue) -> Void
@@ -21,17 +23,18 @@ public struct GemmMicrokernelDescriptor: Sendable, CustomStringConvertible {
     let directConvolution: @Sendable (ConvolutionShape, UnsafePointer<Float>, UnsafePointer<Float>?) -> DirectConvolutionPlan
 
     init<let MR: Int, let NV: Int, Vector: SIMD & SendableMetatype>(_ kernel: SIMDGemmMicrokernel<MR, NV, Vector>.Type, name: String,
-                                                 requirement: CPURequirement) where Vector.Scalar == Float {
+                                                 requirement: CPURequirement, residency: PanelResidency = .l1) where Vector.Scalar == Float {
         typealias Kernel = SIMDGemmMicrokernel<MR, NV, Vector>
         self.name = name
         mr = Kernel.mr
         nr = Kernel.nr
         self.requirement = requirement
+        self.residency = residency
         // Direct convolution keeps one input pointer per tile row in registers and loads through
         // it at every step: past 8 rows LLVM no longer unrolls the row loop, and the 12-row tile
         // ran with its accumulators in memory at a quarter of the 8-row tile's speed. Sixteen
         // accumulators still cover the FMA latency.
-        if MR > 8 {
+        if MR > Kernel.largestRowsReadInPlace {
             directConvolution = { DirectConvolutionPlan(DirectConvolution<8, NV, Vector>($0, weights: $1, bias: $2)) }
         } else {
             directConvolution = { DirectConvolutionPlan(DirectConvolution<MR, NV, Vector>($0, weights: $1, bias: $2)) }
@@ -53,7 +56,7 @@ public struct GemmMicrokernelDescriptor: Sendable, CustomStringConvertible {
 
     /// Block sizes for this microkernel on `topology`.
     public func blocking(for topology: Topology = .current) -> GemmBlocking {
-        GemmBlocking.derived(mr: mr, nr: nr, topology: topology)
+        GemmBlocking.derived(mr: mr, nr: nr, topology: topology, residency: residency)
     }
 
     /// The production GEMM: the packed driver around this microkernel, or, for fewer rows than
@@ -120,7 +123,7 @@ public enum GemmMicrokernels {
     public static let all: [GemmMicrokernelDescriptor] = [
         // AVX-512: 24 zmm accumulators, 2 for B, 1 broadcast of A.
         GemmMicrokernelDescriptor(SIMDGemmMicrokernel<12, 2, SIMD16<Float>>.self,
-                                  name: "f32-gemm-12x32-fma-simd16", requirement: .avx512F),
+                                  name: "f32-gemm-12x32-fma-simd16", requirement: .avx512F, residency: .l2),
         // AVX2: 12 ymm accumulators, 2 for B, 1 broadcast; 6 cycles of FMAs per k step hide the
         // 4-cycle FMA latency on two pipes (BLIS's Haswell and Zen shape).
         GemmMicrokernelDescriptor(SIMDGemmMicrokernel<6, 2, SIMD8<Float>>.self,

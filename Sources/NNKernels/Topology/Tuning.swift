@@ -12,21 +12,52 @@ public struct GemmBlocking: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { "MC=\(mc) KC=\(kc) NC=\(nc)" }
 
-    /// The Goto/BLIS rules, from the caches of `topology`:
-    /// - KC: one MR x KC micro-panel of A and one KC x NR micro-panel of B fill at most 3/4 of L1d,
-    ///   so both stay in L1 while the microkernel streams through them (multiple of 8);
-    /// - MC: the MC x KC block of A fills at most half of one core's L2 (multiple of MR);
+    /// The Goto/BLIS rules, from the caches of `topology`, for a microkernel whose micro-panels
+    /// live where `residency` says:
+    /// - `.l1`: one MR x KC micro-panel of A and one KC x NR micro-panel of B fill at most 3/4
+    ///   of L1d, so both stay in L1 while the microkernel streams through them (KC a multiple
+    ///   of 8); the MC x KC block of A fills at most half of one core's L2 (MC a multiple of MR);
+    /// - `.l2`: both micro-panels stream from L2, so KC is not bound by L1: the MC x KC block of
+    ///   A and the KC x NR micro-panel of B being streamed fill half of L2, square (MC about KC),
+    ///   which shares what is left between the tile's fixed cost (C in and out, once a KC slice)
+    ///   and B's traffic from L3 (once an MC block);
     /// - NC: the KC x NC panel of B fills at most half of L3 (multiple of NR); it is shared by the cores.
-    public static func derived(mr: Int, nr: Int, topology: Topology) -> GemmBlocking {
+    public static func derived(mr: Int, nr: Int, topology: Topology, residency: PanelResidency = .l1) -> GemmBlocking {
         let floatBytes = MemoryLayout<Float>.size
-        let kcRaw = (topology.l1d.sizeBytes * 3 / 4) / ((mr + nr) * floatBytes)
-        let kc = max(16, kcRaw / 8 * 8)
-        let mcRaw = (topology.l2.sizeBytes / 2) / (kc * floatBytes)
+        let kc: Int
+        switch residency {
+        case .l1:
+            let kcRaw = (topology.l1d.sizeBytes * 3 / 4) / ((mr + nr) * floatBytes)
+            kc = max(16, kcRaw / 8 * 8)
+        case .l2:
+            // KC^2 + NR * KC = half of L2, in floats.
+            let floats = Double(topology.l2.sizeBytes / 2 / floatBytes)
+            let kcRaw = Int((-Double(nr) + (Double(nr * nr) + 4 * floats).squareRoot()) / 2)
+            kc = max(16, kcRaw / 8 * 8)
+        }
+        let mcBytes = topology.l2.sizeBytes / 2 - (residency == .l2 ? kc * nr * floatBytes : 0)
+        let mcRaw = mcBytes / (kc * floatBytes)
         let mc = max(mr, mcRaw / mr * mr)
         let ncRaw = (topology.l3.sizeBytes / 2) / (kc * floatBytes)
         let nc = max(nr, ncRaw / nr * nr)
         return GemmBlocking(mc: mc, kc: kc, nc: nc)
     }
+}
+
+/// Where a microkernel's micro-panels are read from while its tiles run, which sets KC and MC
+/// (`GemmBlocking.derived`).
+public enum PanelResidency: String, Sendable {
+    /// The KC x NR micro-panel of B stays in L1 for every tile of a block of A. For tiles that
+    /// need many bytes a FMA: the 6 x 16 AVX2 tile reads 88 bytes a k step for 12 FMAs of
+    /// 8 lanes, and a KC past L1 (384 or 512 against 272) took 0.99 to 1.09x the time over five
+    /// GEMM shapes (alternating runs on the AVX-512 host).
+    case l1
+    /// Both micro-panels stream from L2. For tiles that need few bytes a FMA: the 12 x 32
+    /// AVX-512 tile reads 176 bytes a k step for 24 FMAs of 16 lanes, half the 6 x 16 tile's
+    /// rate. At the L1 rule's KC of 136 it ran alone at 91% of the FMA peak, at 95 to 97% from
+    /// 256 to 480 (the tile's fixed cost: C in and out, 24 vectors each way); GEMMs of 512 to
+    /// 2048 cubed took 0.88 to 0.92x the time at KC 384 (alternating runs).
+    case l2
 }
 
 /// Thread counts and thresholds derived from the topology.
