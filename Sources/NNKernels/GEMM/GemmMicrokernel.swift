@@ -214,48 +214,13 @@ where Vector.Scalar == Float {
             }
             return
         }
-        for r in 0..<MR {
-            nnk_prefetch_for_write(c + r * ldc)
-            nnk_prefetch_for_write(c + r * ldc + nr - 1)
-        }
-        let acc = accumulateRowsInPlace(kc: kc, a: a, lda: lda, b: b)
-        finish(acc, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
+        run(kc: kc, a: a, aStride: 1, aRowStride: lda, b: b, bStride: NV * Vector.scalarCount, packInto: nil, c: c,
+            ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
     }
 
     /// The most rows a tile reading A in place keeps in registers (as for direct convolution,
     /// which also loads through one pointer a row).
     static var largestRowsReadInPlace: Int { 8 }
-
-    /// `accumulate` with A's MR rows read where they lie, `lda` floats apart: one pointer a row,
-    /// computed once, and one k offset for all of them.
-    @inline(__always)
-    static func accumulateRowsInPlace(kc: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>) -> Accumulators {
-        var acc = Accumulators { _ in InlineArray { _ in .zero } }
-        let rows = InlineArray<MR, UnsafePointer<Float>> { a + $0 * lda }
-        let vectorBytes = Vector.scalarCount * MemoryLayout<Float>.stride
-        let rowBytes = NV * vectorBytes
-        var pb = UnsafeRawPointer(b)
-        var k = 0
-        @inline(__always) func step(_ q: Int) {
-            var bv = InlineArray<NV, Vector>(repeating: .zero)
-            for j in 0..<NV { bv[j] = pb.loadUnaligned(fromByteOffset: q * rowBytes + j * vectorBytes, as: Vector.self) }
-            for r in 0..<MR {
-                let av = Vector(repeating: rows[r][k + q])
-                for j in 0..<NV { acc[r][j].addProduct(av, bv[j]) }
-            }
-        }
-        while k + 4 <= kc {
-            step(0); step(1); step(2); step(3)
-            pb += 4 * rowBytes
-            k += 4
-        }
-        while k < kc {
-            step(0)
-            pb += rowBytes
-            k += 1
-        }
-        return acc
-    }
 
     public static func runRows(_ rows: Int, aStride: Int, kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
                                c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float,
