@@ -38,6 +38,14 @@ public struct TileEpilogue {
 
     public static var none: TileEpilogue { TileEpilogue(bias: nil, activation: .identity) }
 
+    /// The same epilogue for the tile's rows from `first` on (its row bias moved with them).
+    @inline(__always)
+    func rows(from first: Int) -> TileEpilogue {
+        var result = self
+        result.rowBias = rowBias.map { $0 + first }
+        return result
+    }
+
     /// A pattern match, not `==`: the derived equality of `Activation` (which carries a slope)
     /// stayed a call, and around it the microkernel spilled its whole tile of accumulators to
     /// the stack and loaded it back (all vector registers are caller-saved).

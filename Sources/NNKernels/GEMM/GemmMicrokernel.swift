@@ -165,20 +165,26 @@ where Vector.Scalar == Float {
             ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
     }
 
-    /// The one tile body behind `run`, `runPackingB` and `runUnpackedA`: A's values found as
-    /// `accumulate` says, B's rows `bStride` apart, and copied packed to `packInto` when it is not nil.
+    /// The one tile body behind `run`, `runPackingB` and `runUnpackedA` (up to
+    /// `largestRowsReadInPlace` rows): A's values found as `accumulate` says, B's rows `bStride`
+    /// apart, and copied packed to `packInto` when it is not nil.
     @inline(__always)
     private static func run(kc: Int, a: UnsafePointer<Float>, aStride: Int, aRowStride: Int, b: UnsafePointer<Float>,
                             bStride: Int, packInto: UnsafeMutablePointer<Float>?, c: UnsafeMutablePointer<Float>,
                             ldc: Int, alpha: Float, beta: Float, epilogue: TileEpilogue) {
-        // C rows sit a leading dimension apart and are usually cold: fetch them during the k loop.
+        prefetchTileOfC(c, ldc: ldc)
+        let acc = accumulate(kc: kc, a: a, aStride: aStride, aRowStride: aRowStride, b: b, bStride: bStride,
+                             packInto: packInto)
+        finish(acc, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
+    }
+
+    /// C rows sit a leading dimension apart and are usually cold: fetch the tile's during the k loop.
+    @inline(__always)
+    private static func prefetchTileOfC(_ c: UnsafeMutablePointer<Float>, ldc: Int) {
         for r in 0..<MR {
             nnk_prefetch_for_write(c + r * ldc)
             nnk_prefetch_for_write(c + r * ldc + nr - 1)
         }
-        let acc = accumulate(kc: kc, a: a, aStride: aStride, aRowStride: aRowStride, b: b, bStride: bStride,
-                             packInto: packInto)
-        finish(acc, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
     }
 
     @inline(__always)
@@ -195,22 +201,27 @@ where Vector.Scalar == Float {
                                     epilogue: TileEpilogue) {
         // Past `largestRowsReadInPlace` rows LLVM leaves the row loop rolled and the accumulators
         // in memory (the 12-row AVX-512 tile: 64 and 128 cubed at 0.26 and 0.32x OpenBLAS), so
-        // a taller tile runs as one of that many rows and one of the rest, over the same B.
+        // a taller tile runs as tiles of that many rows and one of the rest, over the same B.
+        // The rest's tile type is picked by a switch, as in `runRows`: a generic value parameter
+        // takes no arithmetic (`MR - done`).
         if MR > largestRowsReadInPlace {
-            SIMDGemmMicrokernel<8, NV, Vector>.runWithRowPointers(kc: kc, a: a, lda: lda, b: b, c: c, ldc: ldc, alpha: alpha,
-                                                            beta: beta, epilogue: epilogue)
-            var rest = epilogue
-            rest.rowBias = epilogue.rowBias.map { $0 + 8 }
-            let a8 = a + 8 * lda, c8 = c + 8 * ldc
-            switch MR - 8 {
-            case 1: SIMDGemmMicrokernel<1, NV, Vector>.runWithRowPointers(kc: kc, a: a8, lda: lda, b: b, c: c8, ldc: ldc, alpha: alpha, beta: beta, epilogue: rest)
-            case 2: SIMDGemmMicrokernel<2, NV, Vector>.runWithRowPointers(kc: kc, a: a8, lda: lda, b: b, c: c8, ldc: ldc, alpha: alpha, beta: beta, epilogue: rest)
-            case 3: SIMDGemmMicrokernel<3, NV, Vector>.runWithRowPointers(kc: kc, a: a8, lda: lda, b: b, c: c8, ldc: ldc, alpha: alpha, beta: beta, epilogue: rest)
-            case 4: SIMDGemmMicrokernel<4, NV, Vector>.runWithRowPointers(kc: kc, a: a8, lda: lda, b: b, c: c8, ldc: ldc, alpha: alpha, beta: beta, epilogue: rest)
-            case 5: SIMDGemmMicrokernel<5, NV, Vector>.runWithRowPointers(kc: kc, a: a8, lda: lda, b: b, c: c8, ldc: ldc, alpha: alpha, beta: beta, epilogue: rest)
-            case 6: SIMDGemmMicrokernel<6, NV, Vector>.runWithRowPointers(kc: kc, a: a8, lda: lda, b: b, c: c8, ldc: ldc, alpha: alpha, beta: beta, epilogue: rest)
-            case 7: SIMDGemmMicrokernel<7, NV, Vector>.runWithRowPointers(kc: kc, a: a8, lda: lda, b: b, c: c8, ldc: ldc, alpha: alpha, beta: beta, epilogue: rest)
-            default: SIMDGemmMicrokernel<8, NV, Vector>.runWithRowPointers(kc: kc, a: a8, lda: lda, b: b, c: c8, ldc: ldc, alpha: alpha, beta: beta, epilogue: rest)
+            let head = InPlaceHead.mr
+            var done = 0
+            while MR - done > head {
+                InPlaceHead.runWithRowPointers(kc: kc, a: a + done * lda, lda: lda, b: b, c: c + done * ldc, ldc: ldc,
+                                               alpha: alpha, beta: beta, epilogue: epilogue.rows(from: done))
+                done += head
+            }
+            let aRest = a + done * lda, cRest = c + done * ldc, rest = epilogue.rows(from: done)
+            switch MR - done {
+            case 1: SIMDGemmMicrokernel<1, NV, Vector>.runWithRowPointers(kc: kc, a: aRest, lda: lda, b: b, c: cRest, ldc: ldc, alpha: alpha, beta: beta, epilogue: rest)
+            case 2: SIMDGemmMicrokernel<2, NV, Vector>.runWithRowPointers(kc: kc, a: aRest, lda: lda, b: b, c: cRest, ldc: ldc, alpha: alpha, beta: beta, epilogue: rest)
+            case 3: SIMDGemmMicrokernel<3, NV, Vector>.runWithRowPointers(kc: kc, a: aRest, lda: lda, b: b, c: cRest, ldc: ldc, alpha: alpha, beta: beta, epilogue: rest)
+            case 4: SIMDGemmMicrokernel<4, NV, Vector>.runWithRowPointers(kc: kc, a: aRest, lda: lda, b: b, c: cRest, ldc: ldc, alpha: alpha, beta: beta, epilogue: rest)
+            case 5: SIMDGemmMicrokernel<5, NV, Vector>.runWithRowPointers(kc: kc, a: aRest, lda: lda, b: b, c: cRest, ldc: ldc, alpha: alpha, beta: beta, epilogue: rest)
+            case 6: SIMDGemmMicrokernel<6, NV, Vector>.runWithRowPointers(kc: kc, a: aRest, lda: lda, b: b, c: cRest, ldc: ldc, alpha: alpha, beta: beta, epilogue: rest)
+            case 7: SIMDGemmMicrokernel<7, NV, Vector>.runWithRowPointers(kc: kc, a: aRest, lda: lda, b: b, c: cRest, ldc: ldc, alpha: alpha, beta: beta, epilogue: rest)
+            default: InPlaceHead.runWithRowPointers(kc: kc, a: aRest, lda: lda, b: b, c: cRest, ldc: ldc, alpha: alpha, beta: beta, epilogue: rest)
             }
             return
         }
@@ -218,9 +229,12 @@ where Vector.Scalar == Float {
             ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
     }
 
+    /// The first rows of a taller tile reading A in place.
+    typealias InPlaceHead = SIMDGemmMicrokernel<8, NV, Vector>
+
     /// The most rows a tile reading A in place keeps in registers (as for direct convolution,
     /// which also loads through one pointer a row).
-    static var largestRowsReadInPlace: Int { 8 }
+    static var largestRowsReadInPlace: Int { InPlaceHead.mr }
 
     /// `runUnpackedA` for the parts of a taller tile: one pointer a row, computed once, and one
     /// k offset for all of them. On the AVX-512 host 64 and 128 cubed took 0.91 and 0.94x the
@@ -230,10 +244,7 @@ where Vector.Scalar == Float {
     static func runWithRowPointers(kc: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>,
                                    c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float,
                                    epilogue: TileEpilogue) {
-        for r in 0..<MR {
-            nnk_prefetch_for_write(c + r * ldc)
-            nnk_prefetch_for_write(c + r * ldc + nr - 1)
-        }
+        prefetchTileOfC(c, ldc: ldc)
         var acc = Accumulators { _ in InlineArray { _ in .zero } }
         let rows = InlineArray<MR, UnsafePointer<Float>> { a + $0 * lda }
         let vectorBytes = Vector.scalarCount * MemoryLayout<Float>.stride
