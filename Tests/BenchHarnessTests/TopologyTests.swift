@@ -59,6 +59,24 @@ struct TopologyTests {
             #expect(abs(l2.mc - l2.kc) <= max(mr, 8) + nr, "\(l2) is not about square")
         }
         #expect(GemmBlocking.derived(mr: 12, nr: 32, topology: topology, residency: .l2) == GemmBlocking(mc: 240, kc: 240, nc: 17472))
+        // Direct convolution's channel chunks: within half of the named cache, even, and all
+        // channels in one pass when they fit.
+        for residency in [PanelResidency.l1, .l2] {
+            let budget = residency == .l1 ? topology.l1d.sizeBytes / 2 : topology.l2.sizeBytes / 2
+            for (channels, taps) in [(1, 9), (64, 9), (70, 9), (512, 9), (256, 1), (3, 49), (420, 25)] {
+                let chunk = DirectConvolutionBlocking.channelChunk(channels: channels, taps: taps, nr: 32, residency: residency,
+                                                                   topology: topology)
+                let passes = (channels + chunk - 1) / chunk
+                #expect(chunk >= 1 && chunk <= channels)
+                #expect(chunk == 1 || taps * chunk * 32 * 4 <= budget, "\(channels) x \(taps): chunk \(chunk)")
+                #expect(passes * chunk - channels < passes, "\(channels) x \(taps): uneven chunks of \(chunk)")
+                #expect(passes == 1 || taps * ((channels + passes - 2) / (passes - 1)) * 32 * 4 > budget,
+                        "\(channels) x \(taps): \(passes) passes where fewer fit")
+            }
+        }
+        #expect(DirectConvolutionBlocking.channelChunk(channels: 64, taps: 9, nr: 32, residency: .l2, topology: topology) == 64)
+        #expect(DirectConvolutionBlocking.channelChunk(channels: 64, taps: 9, nr: 32, residency: .l1, topology: topology) == 13)
+        #expect(DirectConvolutionBlocking.channelChunk(channels: 512, taps: 9, nr: 32, residency: .l2, topology: topology) == 171)
         // Bigger caches give bigger blocks.
         var larger = reading
         larger.l2 = .init(sizeBytes: 2 << 20, lineBytes: 64, sharedByCores: 1, instances: 2)

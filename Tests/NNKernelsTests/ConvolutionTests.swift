@@ -163,11 +163,15 @@ struct ConvolutionTests {
         shapes.append(try! ConvolutionShape(batch: 1, inputChannels: 3, inputHeight: 9, inputWidth: 31, outputChannels: 70,
                                             kernelHeight: 3, kernelWidth: 3, paddingHeight: 1, paddingWidth: 1))
         // Enough input channels that direct convolution makes several passes over a row
-        // (channel chunks sized to half of L1d: 3x3 x 70 and 5x5 x 40 both need more than one).
+        // (with chunks sized to half of L1d, 3x3 x 70 and 5x5 x 40 both need more than one).
         shapes.append(try! ConvolutionShape(batch: 1, inputChannels: 70, inputHeight: 6, inputWidth: 13, outputChannels: 20,
                                             kernelHeight: 3, kernelWidth: 3, paddingHeight: 1, paddingWidth: 1))
         shapes.append(try! ConvolutionShape(batch: 1, groups: 2, inputChannels: 80, inputHeight: 7, inputWidth: 8, outputChannels: 34,
                                             kernelHeight: 5, kernelWidth: 5, strideHeight: 2, strideWidth: 1, paddingHeight: 2, paddingWidth: 2))
+        // The same for a tile whose chunks are sized to half of L2 (`DirectConvolutionBlocking`):
+        // 5x5 x 420 channels x 32 lanes are 1.3 MB of weights, more than one pass up to a 2 MiB L2.
+        shapes.append(try! ConvolutionShape(batch: 2, inputChannels: 420, inputHeight: 7, inputWidth: 6, outputChannels: 5,
+                                            kernelHeight: 5, kernelWidth: 5, paddingWidth: 1))
         // More output pixels than one NHWC im2col block: with 1350 floats a row, half of a
         // 512 KiB L2 holds 48, so blocks aim at the minimum 96 rows and the 224 pixels take
         // three, the last one partial (two up to a 2 MiB L2); at batch 1 (one threaded GEMM per

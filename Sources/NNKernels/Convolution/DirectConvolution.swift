@@ -1,12 +1,16 @@
+import _KernelShims
+
 /// Direct convolution on the GEMM register tile: MR output pixels along a row times NR output
 /// channels, accumulated over every (ky, kx, c) tap straight from a zero-padded channels-last
 /// copy of the input (the "indirect GEMM" of XNNPACK, with the rows' addresses computed instead
 /// of looked up). No im2col buffer; the tile is stored through the GEMM microkernel's epilogue.
 ///
 /// Weights are blocked once into `[group][channel block][channel chunk][ky][kx][c][NR]`, zero
-/// past the group's output channels; each chunk of input channels is one pass over a row of
-/// output tiles, whose partial sums wait in a row buffer between passes. An NCHW caller pays, inside each call, for converting its input to the
-/// padded channels-last copy and the result back to NCHW.
+/// past the group's output channels; each chunk of input channels (`DirectConvolutionBlocking`:
+/// as many as fit the cache the GEMM tile streams its panels from, often all of them) is one
+/// pass over a row of output tiles, whose partial sums wait in a row buffer between passes.
+/// An NCHW caller pays, inside each call, for converting its input to the padded channels-last
+/// copy and the result back to NCHW.
 ///
 /// The tile is a GEMM microkernel's (MR pixels, NV vectors of output channels, MR at most 8),
 /// chosen with it from `GemmMicrokernels` (`GemmMicrokernelDescriptor.directConvolution`), so
@@ -15,7 +19,7 @@ final class DirectConvolution<let MR: Int, let NV: Int, Vector: SIMD>: @unchecke
 where Vector.Scalar == Float {
     static var mr: Int { MR }
     static var nr: Int { NV * Vector.scalarCount }
-    /// Tiles that share one pass of a channel chunk's weights through L1 (about 100 pixels).
+    /// Tiles that share one pass of a channel chunk's weights (about 100 pixels).
     static var tilesPerUnit: Int { max(1, 96 / MR) }
     typealias Tile = SIMDGemmMicrokernel<MR, NV, Vector>
 
@@ -37,14 +41,15 @@ where Vector.Scalar == Float {
     /// of their own over the caller's tensors.
     let depthwise: DepthwiseConvolution?
 
-    init(_ s: ConvolutionShape, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?) {
+    init(_ s: ConvolutionShape, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?, residency: PanelResidency) {
         self.s = s
         let nr = Self.nr, cg = s.inputChannelsPerGroup, kg = s.outputChannelsPerGroup
         let taps = s.kernelHeight * s.kernelWidth
         channelBlocks = (kg + nr - 1) / nr
-        // Input channels per pass: the weights of one pass over every tap fill at most half of
-        // L1d, so they stay there while a whole output row of tiles reuses them (GEMM's KC).
-        channelChunk = max(1, min(cg, Topology.current.l1d.sizeBytes / 2 / (taps * nr * MemoryLayout<Float>.stride)))
+        // Input channels per pass: the weights of one pass stay in the cache where the GEMM
+        // tile keeps its micro-panels, while a whole output row of tiles reuses them.
+        channelChunk = DirectConvolutionBlocking.channelChunk(channels: cg, taps: taps, nr: nr, residency: residency,
+                                                              topology: Topology.current)
         paddedHeight = s.inputHeight + 2 * s.paddingHeight
         paddedWidth = s.inputWidth + 2 * s.paddingWidth
         depthwise = DepthwiseConvolution.applies(to: s) ? DepthwiseConvolution(s, weights: weights, bias: bias) : nil
@@ -204,6 +209,15 @@ where Vector.Scalar == Float {
                              scratch: UnsafeMutablePointer<Float>, epilogue: TileEpilogue) {
         let mr = Self.mr, nr = Self.nr
         var acc = isFirst ? Tile.Accumulators { _ in InlineArray { _ in .zero } } : Self.load(partial)
+        // The output rows are asked for at the start of the last pass, so that their lines
+        // (at batch 8 past L2, and first written here) arrive while the taps run rather than
+        // stall the stores: 0.93 to 0.97x the time on ResNet-50's layers at batch 8.
+        if isLast && liveRows == mr && liveColumns == nr {
+            for r in 0..<MR {
+                nnk_prefetch_for_write(destination + r * s.outputChannels)
+                nnk_prefetch_for_write(destination + r * s.outputChannels + nr - 1)
+            }
+        }
         var w = weights
         for ky in 0..<s.kernelHeight {
             for kx in 0..<s.kernelWidth {

@@ -35,9 +35,9 @@ public struct GemmMicrokernelDescriptor: Sendable, CustomStringConvertible {
         // ran with its accumulators in memory at a quarter of the 8-row tile's speed. Sixteen
         // accumulators still cover the FMA latency.
         if MR > Kernel.largestRowsReadInPlace {
-            directConvolution = { DirectConvolutionPlan(DirectConvolution<8, NV, Vector>($0, weights: $1, bias: $2)) }
+            directConvolution = { DirectConvolutionPlan(DirectConvolution<8, NV, Vector>($0, weights: $1, bias: $2, residency: residency)) }
         } else {
-            directConvolution = { DirectConvolutionPlan(DirectConvolution<MR, NV, Vector>($0, weights: $1, bias: $2)) }
+            directConvolution = { DirectConvolutionPlan(DirectConvolution<MR, NV, Vector>($0, weights: $1, bias: $2, residency: residency)) }
         }
         microkernel = { Kernel.run(kc: $0, a: $1, b: $2, c: $3, ldc: $4, alpha: $5, beta: $6, epilogue: $7) }
         rowStream = { RowStreamGemm.run($0, vector: Vector.self, threads: $1, minimumFlopsPerExtraWorker: $2, epilogue: $3) }
