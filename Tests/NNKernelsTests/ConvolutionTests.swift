@@ -170,8 +170,13 @@ struct ConvolutionTests {
                                             kernelHeight: 5, kernelWidth: 5, strideHeight: 2, strideWidth: 1, paddingHeight: 2, paddingWidth: 2))
         // The same for a tile whose chunks are sized to half of L2 (`DirectConvolutionBlocking`):
         // 5x5 x 420 channels x 32 lanes are 1.3 MB of weights, more than one pass up to a 2 MiB L2.
-        shapes.append(try! ConvolutionShape(batch: 2, inputChannels: 420, inputHeight: 7, inputWidth: 6, outputChannels: 5,
-                                            kernelHeight: 5, kernelWidth: 5, paddingWidth: 1))
+        // Its 49 pixels leave one for the last tile of 8, 6 or 4 rows, which runs as a 1-row
+        // tile (its partial sums too); the next layer's 50 leave two, in a partial block of
+        // output channels.
+        shapes.append(try! ConvolutionShape(batch: 1, inputChannels: 420, inputHeight: 7, inputWidth: 7, outputChannels: 5,
+                                            kernelHeight: 5, kernelWidth: 5, paddingHeight: 2, paddingWidth: 2))
+        shapes.append(try! ConvolutionShape(batch: 1, inputChannels: 40, inputHeight: 5, inputWidth: 10, outputChannels: 35,
+                                            kernelHeight: 3, kernelWidth: 3, paddingHeight: 1, paddingWidth: 1))
         // More output pixels than one NHWC im2col block: with 1350 floats a row, half of a
         // 512 KiB L2 holds 48, so blocks aim at the minimum 96 rows and the 224 pixels take
         // three, the last one partial (two up to a 2 MiB L2); at batch 1 (one threaded GEMM per

@@ -190,9 +190,20 @@ where Vector.Scalar == Float {
                 position.advance(by: mr, outputHeight: outputHeight, outputWidth: outputWidth)
                 let partialTile = UnsafeMutableRawPointer(partial + (t - tiles.lowerBound) * mr * nr)
                 let destination = y + firstPixel * s.outputChannels + group * kg + block * nr
-                computeTile(rows: rows, chunkLength: chunkLength, weights: chunkWeights, partial: partialTile, isFirst: isFirst,
-                            isLast: isLast, destination: destination, liveRows: liveRows, liveColumns: liveColumns, scratch: tile,
-                            epilogue: epilogue)
+                @inline(__always) func run<let R: Int>(_ tileRows: InlineArray<R, UnsafePointer<Float>>) {
+                    computeTile(rows: tileRows, chunkLength: chunkLength, weights: chunkWeights, partial: partialTile,
+                                isFirst: isFirst, isLast: isLast, destination: destination, liveRows: liveRows,
+                                liveColumns: liveColumns, scratch: tile, epilogue: epilogue)
+                }
+                // The batch's last tile, when it holds one or two pixels, runs as a tile of just
+                // those rows (a 7 x 7 image at batch 1 is 6 x 8 + 1 pixels): padded to MR it took
+                // a whole tile's time. One or two rows of NV vectors are 2 NV or 4 NV FMA chains
+                // a step, no slower than MR rows on any of the tiles; more rows were not timed.
+                switch liveRows {
+                case 1 where mr > 1: run(InlineArray<1, UnsafePointer<Float>> { rows[$0] })
+                case 2 where mr > 2: run(InlineArray<2, UnsafePointer<Float>> { rows[$0] })
+                default: run(rows)
+                }
             }
         }
     }
@@ -202,18 +213,20 @@ where Vector.Scalar == Float {
     /// the steps; the epilogue is its own function with alpha 1 and beta 0 built in (see
     /// `finishOverwriting`): this function is too large for the compiler to inline it, and
     /// testing alpha and beta per vector cost as much as a short tile's FMAs.
+    /// R is MR, or the live rows of a short last tile.
     @inline(never)
-    private func computeTile(rows: InlineArray<MR, UnsafePointer<Float>>, chunkLength: Int, weights: UnsafePointer<Float>,
-                             partial: UnsafeMutableRawPointer, isFirst: Bool, isLast: Bool,
-                             destination: UnsafeMutablePointer<Float>, liveRows: Int, liveColumns: Int,
-                             scratch: UnsafeMutablePointer<Float>, epilogue: TileEpilogue) {
-        let mr = Self.mr, nr = Self.nr
-        var acc = isFirst ? Tile.Accumulators { _ in InlineArray { _ in .zero } } : Self.load(partial)
+    private func computeTile<let R: Int>(rows: InlineArray<R, UnsafePointer<Float>>, chunkLength: Int, weights: UnsafePointer<Float>,
+                                         partial: UnsafeMutableRawPointer, isFirst: Bool, isLast: Bool,
+                                         destination: UnsafeMutablePointer<Float>, liveRows: Int, liveColumns: Int,
+                                         scratch: UnsafeMutablePointer<Float>, epilogue: TileEpilogue) {
+        typealias Rows = SIMDGemmMicrokernel<R, NV, Vector>
+        let nr = Self.nr
+        var acc: Rows.Accumulators = isFirst ? Rows.Accumulators { _ in InlineArray { _ in .zero } } : Self.load(partial)
         // The output rows are asked for at the start of the last pass, so that their lines
         // (at batch 8 past L2, and first written here) arrive while the taps run rather than
         // stall the stores: 0.93 to 0.97x the time on ResNet-50's layers at batch 8.
-        if isLast && liveRows == mr && liveColumns == nr {
-            for r in 0..<MR {
+        if isLast && liveRows == R && liveColumns == nr {
+            for r in 0..<R {
                 nnk_prefetch_for_write(destination + r * s.outputChannels)
                 nnk_prefetch_for_write(destination + r * s.outputChannels + nr - 1)
             }
@@ -233,8 +246,8 @@ where Vector.Scalar == Float {
             return
         }
         // A partial tile goes through the scratch tile and is copied out.
-        let full = liveRows == mr && liveColumns == nr
-        Tile.finishOverwriting(acc, c: full ? destination : scratch, ldc: full ? s.outputChannels : nr, epilogue: epilogue)
+        let full = liveRows == R && liveColumns == nr
+        Rows.finishOverwriting(acc, c: full ? destination : scratch, ldc: full ? s.outputChannels : nr, epilogue: epilogue)
         if !full {
             for r in 0..<liveRows {
                 (destination + r * s.outputChannels).update(from: scratch + r * nr, count: liveColumns)
@@ -335,35 +348,36 @@ where Vector.Scalar == Float {
     }
 
     /// One k step: NV vectors of weights (the `step`-th NR-wide row of `weights`) times the
-    /// input value at `offset` of each of the MR pixels.
+    /// input value at `offset` of each of the R pixels.
     @inline(__always)
-    private static func multiplyAdd(_ acc: inout Tile.Accumulators, rows: InlineArray<MR, UnsafePointer<Float>>, offset: Int,
-                                    weights: UnsafePointer<Float>, step: Int) {
+    private static func multiplyAdd<let R: Int>(_ acc: inout InlineArray<R, InlineArray<NV, Vector>>,
+                                                rows: InlineArray<R, UnsafePointer<Float>>, offset: Int,
+                                                weights: UnsafePointer<Float>, step: Int) {
         let raw = UnsafeRawPointer(weights)
         let vectorBytes = Vector.scalarCount * MemoryLayout<Float>.stride
         var b = InlineArray<NV, Vector>(repeating: .zero)
         for j in 0..<NV { b[j] = raw.loadUnaligned(fromByteOffset: (step * NV + j) * vectorBytes, as: Vector.self) }
-        for r in 0..<MR {
+        for r in 0..<R {
             let a = Vector(repeating: rows[r][offset])
             for j in 0..<NV { acc[r][j].addProduct(a, b[j]) }
         }
     }
 
-    /// Partial sums of a tile between channel chunks, MR x NV vectors in a row.
+    /// Partial sums of a tile between channel chunks, R x NV vectors in a row.
     @inline(__always)
-    private static func load(_ partial: UnsafeMutableRawPointer) -> Tile.Accumulators {
+    private static func load<let R: Int>(_ partial: UnsafeMutableRawPointer) -> InlineArray<R, InlineArray<NV, Vector>> {
         let vectorBytes = Vector.scalarCount * MemoryLayout<Float>.stride
-        var acc = Tile.Accumulators { _ in InlineArray { _ in .zero } }
-        for r in 0..<MR {
+        var acc = InlineArray<R, InlineArray<NV, Vector>> { _ in InlineArray { _ in .zero } }
+        for r in 0..<R {
             for j in 0..<NV { acc[r][j] = partial.loadUnaligned(fromByteOffset: (r * NV + j) * vectorBytes, as: Vector.self) }
         }
         return acc
     }
 
     @inline(__always)
-    private static func store(_ acc: Tile.Accumulators, _ partial: UnsafeMutableRawPointer) {
+    private static func store<let R: Int>(_ acc: InlineArray<R, InlineArray<NV, Vector>>, _ partial: UnsafeMutableRawPointer) {
         let vectorBytes = Vector.scalarCount * MemoryLayout<Float>.stride
-        for r in 0..<MR {
+        for r in 0..<R {
             for j in 0..<NV { partial.storeBytes(of: acc[r][j], toByteOffset: (r * NV + j) * vectorBytes, as: Vector.self) }
         }
     }
