@@ -198,7 +198,8 @@ where Vector.Scalar == Float {
                 // The batch's last tile, when it holds one or two pixels, runs as a tile of just
                 // those rows (a 7 x 7 image at batch 1 is 6 x 8 + 1 pixels): padded to MR it took
                 // a whole tile's time. One or two rows of NV vectors are 2 NV or 4 NV FMA chains
-                // a step, no slower than MR rows on any of the tiles; more rows were not timed.
+                // a step, which take fewer cycles than MR rows on every tile here (timed on the
+                // AVX-512 one only); more rows were not timed.
                 switch liveRows {
                 case 1 where mr > 1: run(InlineArray<1, UnsafePointer<Float>> { rows[$0] })
                 case 2 where mr > 2: run(InlineArray<2, UnsafePointer<Float>> { rows[$0] })
