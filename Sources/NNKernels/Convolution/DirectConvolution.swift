@@ -1,5 +1,3 @@
-import _KernelShims
-
 /// Direct convolution on the GEMM register tile: MR output pixels along a row times NR output
 /// channels, accumulated over every (ky, kx, c) tap straight from a zero-padded channels-last
 /// copy of the input (the "indirect GEMM" of XNNPACK, with the rows' addresses computed instead
@@ -223,15 +221,13 @@ where Vector.Scalar == Float {
         typealias Rows = SIMDGemmMicrokernel<R, NV, Vector>
         let nr = Self.nr
         var acc: Rows.Accumulators = isFirst ? Rows.Accumulators { _ in InlineArray { _ in .zero } } : Self.load(partial)
+        // A tile that covers whole rows of the block is stored in place; any other goes
+        // through the scratch tile and is copied out.
+        let full = liveRows == R && liveColumns == nr
         // The output rows are asked for at the start of the last pass, so that their lines
         // (at batch 8 past L2, and first written here) arrive while the taps run rather than
         // stall the stores: 0.93 to 0.97x the time on ResNet-50's layers at batch 8.
-        if isLast && liveRows == R && liveColumns == nr {
-            for r in 0..<R {
-                nnk_prefetch_for_write(destination + r * s.outputChannels)
-                nnk_prefetch_for_write(destination + r * s.outputChannels + nr - 1)
-            }
-        }
+        if isLast && full { Rows.prefetchTileOfC(destination, ldc: s.outputChannels) }
         var w = weights
         for ky in 0..<s.kernelHeight {
             for kx in 0..<s.kernelWidth {
@@ -246,8 +242,6 @@ where Vector.Scalar == Float {
             Self.store(acc, partial)
             return
         }
-        // A partial tile goes through the scratch tile and is copied out.
-        let full = liveRows == R && liveColumns == nr
         Rows.finishOverwriting(acc, c: full ? destination : scratch, ldc: full ? s.outputChannels : nr, epilogue: epilogue)
         if !full {
             for r in 0..<liveRows {

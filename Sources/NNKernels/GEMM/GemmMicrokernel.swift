@@ -180,7 +180,7 @@ where Vector.Scalar == Float {
 
     /// C rows sit a leading dimension apart and are usually cold: fetch the tile's during the k loop.
     @inline(__always)
-    private static func prefetchTileOfC(_ c: UnsafeMutablePointer<Float>, ldc: Int) {
+    static func prefetchTileOfC(_ c: UnsafeMutablePointer<Float>, ldc: Int) {
         for r in 0..<MR {
             nnk_prefetch_for_write(c + r * ldc)
             nnk_prefetch_for_write(c + r * ldc + nr - 1)
