@@ -177,6 +177,12 @@ struct ConvolutionTests {
                                             kernelHeight: 5, kernelWidth: 5, paddingHeight: 2, paddingWidth: 2))
         shapes.append(try! ConvolutionShape(batch: 1, inputChannels: 40, inputHeight: 5, inputWidth: 10, outputChannels: 35,
                                             kernelHeight: 3, kernelWidth: 3, paddingHeight: 1, paddingWidth: 1))
+        // Short last tiles of three to seven rows: 196 pixels leave 4 for the 8-row tile and
+        // the 6-row one; 35 leave 3 for the 8- and 4-row tiles and 5 for the 6-row one.
+        shapes.append(try! ConvolutionShape(batch: 1, inputChannels: 20, inputHeight: 14, inputWidth: 14, outputChannels: 9,
+                                            kernelHeight: 3, kernelWidth: 3, paddingHeight: 1, paddingWidth: 1))
+        shapes.append(try! ConvolutionShape(batch: 1, inputChannels: 12, inputHeight: 5, inputWidth: 7, outputChannels: 33,
+                                            kernelHeight: 3, kernelWidth: 3, paddingHeight: 1, paddingWidth: 1))
         // More output pixels than one NHWC im2col block: with 1350 floats a row, half of a
         // 512 KiB L2 holds 48, so blocks aim at the minimum 96 rows and the 224 pixels take
         // three, the last one partial (two up to a 2 MiB L2); at batch 1 (one threaded GEMM per

@@ -193,14 +193,19 @@ where Vector.Scalar == Float {
                                 isFirst: isFirst, isLast: isLast, destination: destination, liveRows: liveRows,
                                 liveColumns: liveColumns, scratch: tile, epilogue: epilogue)
                 }
-                // The batch's last tile, when it holds one or two pixels, runs as a tile of just
-                // those rows (a 7 x 7 image at batch 1 is 6 x 8 + 1 pixels): padded to MR it took
-                // a whole tile's time. One or two rows of NV vectors are 2 NV or 4 NV FMA chains
-                // a step, which take fewer cycles than MR rows on every tile here (timed on the
-                // AVX-512 one only); more rows were not timed.
+                // The batch's last tile, when it holds fewer pixels than MR, runs as a tile of
+                // just those rows (a 7 x 7 image at batch 1 is 6 x 8 + 1 pixels, 14 x 14 is
+                // 24 x 8 + 4): padded to MR it took a whole tile's time. Fewer rows of NV vectors
+                // are fewer FMA chains a step, which take fewer cycles than MR rows on every
+                // tile here (one and two rows timed on the AVX-512 tile, 3 to 7 not separately).
                 switch liveRows {
                 case 1 where mr > 1: run(InlineArray<1, UnsafePointer<Float>> { rows[$0] })
                 case 2 where mr > 2: run(InlineArray<2, UnsafePointer<Float>> { rows[$0] })
+                case 3 where mr > 3: run(InlineArray<3, UnsafePointer<Float>> { rows[$0] })
+                case 4 where mr > 4: run(InlineArray<4, UnsafePointer<Float>> { rows[$0] })
+                case 5 where mr > 5: run(InlineArray<5, UnsafePointer<Float>> { rows[$0] })
+                case 6 where mr > 6: run(InlineArray<6, UnsafePointer<Float>> { rows[$0] })
+                case 7 where mr > 7: run(InlineArray<7, UnsafePointer<Float>> { rows[$0] })
                 default: run(rows)
                 }
             }
