@@ -350,7 +350,7 @@ where Vector.Scalar == Float {
     /// One k step: NV vectors of weights (the `step`-th NR-wide row of `weights`) times the
     /// input value at `offset` of each of the R pixels.
     @inline(__always)
-    private static func multiplyAdd<let R: Int>(_ acc: inout InlineArray<R, InlineArray<NV, Vector>>,
+    private static func multiplyAdd<let R: Int>(_ acc: inout SIMDGemmMicrokernel<R, NV, Vector>.Accumulators,
                                                 rows: InlineArray<R, UnsafePointer<Float>>, offset: Int,
                                                 weights: UnsafePointer<Float>, step: Int) {
         let raw = UnsafeRawPointer(weights)
@@ -365,9 +365,9 @@ where Vector.Scalar == Float {
 
     /// Partial sums of a tile between channel chunks, R x NV vectors in a row.
     @inline(__always)
-    private static func load<let R: Int>(_ partial: UnsafeMutableRawPointer) -> InlineArray<R, InlineArray<NV, Vector>> {
+    private static func load<let R: Int>(_ partial: UnsafeMutableRawPointer) -> SIMDGemmMicrokernel<R, NV, Vector>.Accumulators {
         let vectorBytes = Vector.scalarCount * MemoryLayout<Float>.stride
-        var acc = InlineArray<R, InlineArray<NV, Vector>> { _ in InlineArray { _ in .zero } }
+        var acc = SIMDGemmMicrokernel<R, NV, Vector>.Accumulators { _ in InlineArray { _ in .zero } }
         for r in 0..<R {
             for j in 0..<NV { acc[r][j] = partial.loadUnaligned(fromByteOffset: (r * NV + j) * vectorBytes, as: Vector.self) }
         }
@@ -375,7 +375,7 @@ where Vector.Scalar == Float {
     }
 
     @inline(__always)
-    private static func store<let R: Int>(_ acc: InlineArray<R, InlineArray<NV, Vector>>, _ partial: UnsafeMutableRawPointer) {
+    private static func store<let R: Int>(_ acc: SIMDGemmMicrokernel<R, NV, Vector>.Accumulators, _ partial: UnsafeMutableRawPointer) {
         let vectorBytes = Vector.scalarCount * MemoryLayout<Float>.stride
         for r in 0..<R {
             for j in 0..<NV { partial.storeBytes(of: acc[r][j], toByteOffset: (r * NV + j) * vectorBytes, as: Vector.self) }

@@ -53,7 +53,11 @@ public struct GemmBlocking: Sendable, Equatable, CustomStringConvertible {
 /// passes and each pixel's channels read in one sweep (`results/direct-l2-chunks-20261205/`).
 public enum DirectConvolutionBlocking {
     public static func channelChunk(channels: Int, taps: Int, nr: Int, residency: PanelResidency, topology: Topology) -> Int {
-        let budget = residency == .l1 ? topology.l1d.sizeBytes / 2 : topology.l2.sizeBytes / 2
+        let budget: Int
+        switch residency {
+        case .l1: budget = topology.l1d.sizeBytes / 2
+        case .l2: budget = topology.l2.sizeBytes / 2
+        }
         let largest = max(1, budget / (taps * nr * MemoryLayout<Float>.stride))
         let passes = max(1, (channels + largest - 1) / largest)
         return max(1, (channels + passes - 1) / passes)
