@@ -8,11 +8,15 @@ import NNKernels
 /// activation row moves 2 MiB): a neighbour contending for the shared L3 slows them and it,
 /// while the memory triad does not notice (measured in CI: a 2 MiB ReLU 23% slower through two
 /// measurements, against a memory triad as fast as the baseline's).
+///
+/// `l2-read` is each core reading half of its own L2 (`CacheReadProbe`): the ceiling of a GEMM at
+/// batch 1 whose weights stay in L2, reported for the README and notes, not used in shares.
 enum PeakSuite: BenchSuite {
     static let name = "peak"
     static let fmaKernel = "fma"
     static let triadKernel = "triad"
     static let cacheTriadKernel = "cache-triad"
+    static let l2ReadKernel = "l2-read"
     static var variants: [String] { [fmaVariant, "simd16"] }
 
     static var fmaVariant: String { "simd\(FMAPeakProbe.vectorLanes)x\(FMAPeakProbe.chains)" }
@@ -28,7 +32,8 @@ enum PeakSuite: BenchSuite {
     static func workloadDescriptions(quick: Bool) throws -> [String] {
         ["fma: \(FMAPeakProbe.chains) independent FMA chains of \(FMAPeakProbe.vectorLanes)-lane vectors per thread",
          "triad: a = b + s * c over 3 arrays of \(triadElements) floats",
-         "cache-triad: the same over 3 arrays of \(cacheTriadElements) floats, a quarter of the L3 (for the regression check)"]
+         "cache-triad: the same over 3 arrays of \(cacheTriadElements) floats, a quarter of the L3 (for the regression check)",
+         "l2-read: each thread sums \(l2ReadFloats) floats of its own, half of one core's L2"]
     }
 
     static func cases(_ request: SuiteRequest) throws -> [BenchCase] {
@@ -55,7 +60,35 @@ enum PeakSuite: BenchSuite {
         for threads in request.threads {
             cases.append(triadCase(kernel: cacheTriadKernel, elements: cacheTriadElements, threads: threads))
         }
+        for threads in request.threads { cases.append(l2ReadCase(threads: threads)) }
         return cases
+    }
+
+    static var l2ReadFloats: Int { CacheReadProbe.floatsPerWorker(l2Bytes: Topology.current.l2.sizeBytes) }
+
+    /// Every thread sums its own half of an L2; the check compares each sum with the exact one.
+    static func l2ReadCase(threads: Int) -> BenchCase {
+        let n = l2ReadFloats
+        return BenchCase(suite: name, kernel: l2ReadKernel, variant: "simd16", shape: "n:\(n)", threads: threads, flops: 0,
+                         bytes: Double(n * threads * MemoryLayout<Float>.stride)) {
+            let buffer = AlignedFloatBuffer(count: n * threads)
+            // Small integers: every partial sum is exact in Float, so the check can ask for equality.
+            for i in 0..<buffer.count { buffer.pointer[i] = Float(i % 3) }
+            let results = UnsafeMutablePointer<Float>.allocate(capacity: threads)
+            results.initialize(repeating: 0, count: threads)
+            return PreparedCase(
+                body: { CacheReadProbe.run(buffer: buffer.pointer, count: n, workers: threads, results: results) },
+                check: {
+                    CacheReadProbe.run(buffer: buffer.pointer, count: n, workers: threads, results: results)
+                    // Each worker's slice starts at a multiple of n, so its pattern is shifted by n % 3.
+                    let worst = (0..<threads).map { w in
+                        let shifted = Float((0..<n).reduce(0) { $0 + ($1 + w * n) % 3 })
+                        return Double(abs(results[w] - shifted))
+                    }.max() ?? 0
+                    return CheckOutcome(passed: worst == 0, maxError: worst)
+                },
+                release: { buffer.deallocate(); results.deallocate() })
+        }
     }
 
     /// a = b + s * c over `elements` floats per array, split between `threads` workers.
