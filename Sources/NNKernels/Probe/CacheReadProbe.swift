@@ -1,7 +1,7 @@
 /// How fast one core reads data that sits in its own L2: each worker sums its own buffer, sized
 /// to fit that worker's L2 with room to spare, once a call. A dense layer at batch 1 whose
 /// weights fit in L2 (256 x 784, 784 KiB) is bound by this rate rather than by the FMA peak or
-/// the memory triad, so its rows are read against it.
+/// the memory triad: the README and the notes read those rows against it (no report column does).
 public enum CacheReadProbe {
     /// Floats per worker: half of one core's L2, whole 64-byte lines.
     public static func floatsPerWorker(l2Bytes: Int) -> Int {
