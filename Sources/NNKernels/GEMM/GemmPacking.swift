@@ -10,7 +10,8 @@ enum GemmPacking {
     static func packA(_ p: GemmProblem, mr: Int, i0: Int, rows: Int, p0: Int, kc: Int,
                       into dst: UnsafeMutablePointer<Float>) {
         var panel = dst
-        for r0 in stride(from: 0, to: rows, by: mr) {
+        for panelIndex in 0..<(rows + mr - 1) / mr {
+            let r0 = panelIndex * mr
             let live = min(mr, rows - r0)
             if p.transA == .none {
                 // k outer, rows inner: the panel is written in order while MR row streams are read in order.
@@ -92,7 +93,8 @@ enum GemmPacking {
             // (8 * NR floats) contiguously instead of one row scattered a panel apart, while
             // the eight source rows are still each read in order.
             let vectorCopies = nr % 8 == 0, wideCopies = nr % 16 == 0
-            for q0 in stride(from: 0, to: kc, by: 8) {
+            for rowGroup in 0..<(kc + 7) / 8 {
+                let q0 = rowGroup * 8
                 let rows = min(8, kc - q0)
                 for t in panels.lowerBound..<fullPanels {
                     for q in q0..<(q0 + rows) {
@@ -100,12 +102,14 @@ enum GemmPacking {
                         let to = dst + t * nr * kc + q * nr
                         if wideCopies {
                             // Sixteen floats a move for NR = 32: one AVX-512 store, not two.
-                            for j in stride(from: 0, to: nr, by: 16) {
+                            for v in 0..<nr / 16 {
+                                let j = v * 16
                                 UnsafeMutableRawPointer(to + j).storeBytes(
                                     of: UnsafeRawPointer(src + j).loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
                             }
                         } else if vectorCopies {
-                            for j in stride(from: 0, to: nr, by: 8) {
+                            for v in 0..<nr / 8 {
+                                let j = v * 8
                                 UnsafeMutableRawPointer(to + j).storeBytes(
                                     of: UnsafeRawPointer(src + j).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
                             }
