@@ -135,6 +135,11 @@ where Vector.Scalar == Float {
         // across rows and images, so narrow images and small batches waste no tile rows.
         let tilesTotal = (s.batch * s.outputHeight * s.outputWidth + Self.mr - 1) / Self.mr
         let units = (tilesTotal + Self.tilesPerUnit - 1) / Self.tilesPerUnit
+        // Units of one size, within a tile: workers get equal numbers of work items, so items
+        // must be equal work. ResNet-50's res5b_branch2b at batch 8 is 49 tiles of 8 pixels:
+        // as 12 + 12 + 12 + 12 + 1 tiles, one of two workers got 30 of them, and two threads
+        // took 0.62 times one thread's time instead of about half.
+        let tilesPerUnit = (tilesTotal + units - 1) / max(1, units)
         // Work items: a unit of tiles times one block of NR output channels (of one group), so
         // small images with many channels still give every worker a share.
         let columnBlocks = s.groups * channelBlocks
@@ -144,8 +149,8 @@ where Vector.Scalar == Float {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: (1 + Self.tilesPerUnit) * Self.mr * Self.nr) { scratch in
                 let tile = scratch.baseAddress!
                 for item in ParallelRegion.share(of: items, worker: worker, workers: workers) {
-                    let first = item / columnBlocks * Self.tilesPerUnit
-                    outputTiles(first..<min(tilesTotal, first + Self.tilesPerUnit), columnBlock: item % columnBlocks, x: x, y: y,
+                    let first = item / columnBlocks * tilesPerUnit
+                    outputTiles(first..<min(tilesTotal, first + tilesPerUnit), columnBlock: item % columnBlocks, x: x, y: y,
                                 activation: activation, tile: tile, partial: tile + Self.mr * Self.nr)
                 }
             }
