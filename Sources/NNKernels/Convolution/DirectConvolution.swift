@@ -19,6 +19,20 @@ where Vector.Scalar == Float {
     static var nr: Int { NV * Vector.scalarCount }
     /// Tiles that share one pass of a channel chunk's weights (about 100 pixels).
     static var tilesPerUnit: Int { max(1, 96 / MR) }
+
+    /// Unit `unit` of `tiles` tiles cut into as few units as `tilesPerUnit` allows, all of one
+    /// size within a tile. Workers get equal numbers of work items, so items must be equal work.
+    /// ResNet-50's res5b_branch2b at batch 8 is 49 tiles of 8 pixels: as 12 + 12 + 12 + 12 + 1
+    /// tiles, one of two workers got 30 of them, and two threads took 0.62 times one thread's
+    /// time instead of about half (results/direct-conv-equal-units-20261205).
+    static func unitTiles(_ unit: Int, tiles: Int) -> Range<Int> {
+        let units = max(1, unitCount(tiles: tiles))
+        return unit * tiles / units..<(unit + 1) * tiles / units
+    }
+
+    /// How many units `tiles` tiles make (`unitTiles`).
+    static func unitCount(tiles: Int) -> Int { (tiles + tilesPerUnit - 1) / tilesPerUnit }
+
     typealias Tile = SIMDGemmMicrokernel<MR, NV, Vector>
 
     let s: ConvolutionShape
@@ -134,12 +148,7 @@ where Vector.Scalar == Float {
         // Work: runs of up to `tilesPerUnit` tiles of MR consecutive output pixels, counted
         // across rows and images, so narrow images and small batches waste no tile rows.
         let tilesTotal = (s.batch * s.outputHeight * s.outputWidth + Self.mr - 1) / Self.mr
-        let units = (tilesTotal + Self.tilesPerUnit - 1) / Self.tilesPerUnit
-        // Units of one size, within a tile: workers get equal numbers of work items, so items
-        // must be equal work. ResNet-50's res5b_branch2b at batch 8 is 49 tiles of 8 pixels:
-        // as 12 + 12 + 12 + 12 + 1 tiles, one of two workers got 30 of them, and two threads
-        // took 0.62 times one thread's time instead of about half.
-        let tilesPerUnit = (tilesTotal + units - 1) / max(1, units)
+        let units = Self.unitCount(tiles: tilesTotal)
         // Work items: a unit of tiles times one block of NR output channels (of one group), so
         // small images with many channels still give every worker a share.
         let columnBlocks = s.groups * channelBlocks
@@ -149,8 +158,7 @@ where Vector.Scalar == Float {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: (1 + Self.tilesPerUnit) * Self.mr * Self.nr) { scratch in
                 let tile = scratch.baseAddress!
                 for item in ParallelRegion.share(of: items, worker: worker, workers: workers) {
-                    let first = item / columnBlocks * tilesPerUnit
-                    outputTiles(first..<min(tilesTotal, first + tilesPerUnit), columnBlock: item % columnBlocks, x: x, y: y,
+                    outputTiles(Self.unitTiles(item / columnBlocks, tiles: tilesTotal), columnBlock: item % columnBlocks, x: x, y: y,
                                 activation: activation, tile: tile, partial: tile + Self.mr * Self.nr)
                 }
             }
