@@ -75,12 +75,16 @@ public enum Pooling {
                     let origin = (n * s.inputHeight * s.inputWidth) * c
                     if prefetches {
                         // The input columns this pixel's window adds, for the pixel eight ahead:
-                        // each window row is a stream of its own.
+                        // each window row is a stream of its own. Into L2, not L1: fetched into
+                        // L1, the lines eight pixels ahead (32 KiB for a 256-channel 2x2 window,
+                        // all of L1) took 1.35 to 2x the time at batch 8 (alternating runs:
+                        // DenseNet's transition1 0.50x, ResNet-50's first pooling 0.74x, the 3x3
+                        // stride-1 one 0.58x with L2; results/pooling-prefetch-to-l2-20261205).
                         let aheadColumn = min(s.inputWidth - 1, max(0, (ox + 8) * s.strideWidth - s.paddingWidth))
                         let aheadBytes = min(s.strideWidth, s.inputWidth - aheadColumn) * c * 4
                         for iy in rows {
                             let start = raw + (origin + (iy * s.inputWidth + aheadColumn) * c) * 4
-                            for line in stride(from: 0, to: aheadBytes, by: 64) { nnk_prefetch_for_read(start + line) }
+                            for line in stride(from: 0, to: aheadBytes, by: 64) { nnk_prefetch_to_l2(start + line) }
                         }
                     }
                     var j = 0
