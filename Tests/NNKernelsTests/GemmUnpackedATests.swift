@@ -35,6 +35,25 @@ struct GemmUnpackedATests {
         #expect(inPlace >= 15, "\(name): only \(inPlace) of 25 shapes read A in place")
     }
 
+    /// A tall A read in place goes in blocks of half MC (whole micro-panels); one block's worth
+    /// of rows, or a wider B, keeps MC.
+    @Test("a tall A read in place goes in blocks of half MC")
+    func halfBlocks() {
+        let blocking = GemmBlocking(mc: 48, kc: 8, nc: 320)
+        func mc(m: Int, n: Int, inPlace: Bool = true) -> Int {
+            PackedGemmSchedule(m: m, n: n, k: 30, mr: 6, nr: 16, blocking: blocking, requestedWorkers: 1,
+                               minimumFlopsPerExtraWorker: 0, aReadableInPlace: inPlace).mc
+        }
+        #expect(mc(m: 500, n: 64) == 24)
+        #expect(mc(m: 49, n: 64) == 24)
+        #expect(mc(m: 48, n: 64) == 48)
+        #expect(mc(m: 500, n: 65) == 48)
+        #expect(mc(m: 500, n: 64, inPlace: false) == 48)
+        let tall = PackedGemmSchedule(m: 500, n: 64, k: 30, mr: 6, nr: 16, blocking: blocking, requestedWorkers: 1,
+                                      minimumFlopsPerExtraWorker: 0, aReadableInPlace: true)
+        #expect(tall.readsAInPlace)
+    }
+
     /// Transposed A cannot be read a row at a time, and B of five micro-panels meets each row of
     /// A often enough to pay for packing it.
     @Test("transposed A and wider B keep packing A")

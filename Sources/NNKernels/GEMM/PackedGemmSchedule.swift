@@ -51,7 +51,14 @@ struct PackedGemmSchedule {
         self.nr = nr
         self.packsB = packsB
         // Whole micro-panels, so every row block starts on a panel boundary of prepacked A.
-        mc = max(mr, blocking.mc / mr * mr)
+        // A tall A read in place (`readsAInPlace`) goes in blocks of half MC, so that the block
+        // the tiles read, the next one being fetched (`NextPanelPrefetch.blockOfA`) and B leave
+        // room in L2 (res2b_branch2a: 0.40 MiB of the AVX-512 host's 1 MiB instead of 0.74).
+        // Alternating runs on the AVX-512 host, one thread: 25088 x 64 x 256 0.985 and 0.945x
+        // the time, 6272 x 64 x 1024 0.920 and 0.915x, res2b_branch2a at batch 8 0.954 and
+        // 0.949x; a quarter of MC was slower than half (results/in-place-a-half-mc-20261205).
+        let tallAInPlace = aReadableInPlace && n <= 4 * nr && m > blocking.mc
+        mc = max(mr, (tallAInPlace ? blocking.mc / 2 : blocking.mc) / mr * mr)
         // The fewest KC slices, all of one depth: a 576-deep product goes 288 + 288, not
         // 272 + 272 + 32, whose last slice would load and store every tile of C for 32 steps.
         // With B packed once (a dense layer's weights) and every row in one MC block, one slice
