@@ -57,8 +57,10 @@ struct PackedGemmSchedule {
         // Alternating runs on the AVX-512 host, one thread: 25088 x 64 x 256 0.985 and 0.945x
         // the time, 6272 x 64 x 1024 0.920 and 0.915x, res2b_branch2a at batch 8 0.954 and
         // 0.949x; a quarter of MC was slower than half (results/in-place-a-half-mc-20261205).
-        let tallAInPlace = aReadableInPlace && n <= 4 * nr && m > blocking.mc
-        mc = max(mr, (tallAInPlace ? blocking.mc / 2 : blocking.mc) / mr * mr)
+        // Whether A may be read in place at all: it is A itself, against B of at most four
+        // micro-panels (see `readsAInPlace`, which also needs `prefetchesNextPanel` false).
+        let aInPlaceShape = aReadableInPlace && n <= 4 * nr
+        mc = max(mr, (aInPlaceShape && m > blocking.mc ? blocking.mc / 2 : blocking.mc) / mr * mr)
         // The fewest KC slices, all of one depth: a 576-deep product goes 288 + 288, not
         // 272 + 272 + 32, whose last slice would load and store every tile of C for 32 steps.
         // With B packed once (a dense layer's weights) and every row in one MC block, one slice
@@ -119,7 +121,7 @@ struct PackedGemmSchedule {
             computeChunkSize = (panelsPerBlock + workers - 1) / workers
             computeChunks = (panelsPerBlock + computeChunkSize - 1) / computeChunkSize
         }
-        readsAInPlace = aReadableInPlace && n <= 4 * nr && !prefetchesNextPanel
+        readsAInPlace = aInPlaceShape && !prefetchesNextPanel
         // B packed on first use would need A packed for its first tiles; B this narrow packs quickly.
         packsBOnFirstUse = packsB && bReadableInPlace && (workers == 1 || split == .columns) && !readsAInPlace
         // Prepacked B (weights packed once), or B packed by the tiles: phases have no packing chunks.
