@@ -40,18 +40,16 @@ struct GemmUnpackedATests {
     @Test("a tall A read in place goes in blocks of half MC")
     func halfBlocks() {
         let blocking = GemmBlocking(mc: 48, kc: 8, nc: 320)
-        func mc(m: Int, n: Int, inPlace: Bool = true) -> Int {
+        func schedule(m: Int, n: Int, inPlace: Bool = true) -> PackedGemmSchedule {
             PackedGemmSchedule(m: m, n: n, k: 30, mr: 6, nr: 16, blocking: blocking, requestedWorkers: 1,
-                               minimumFlopsPerExtraWorker: 0, aReadableInPlace: inPlace).mc
+                               minimumFlopsPerExtraWorker: 0, aReadableInPlace: inPlace)
         }
-        #expect(mc(m: 500, n: 64) == 24)
-        #expect(mc(m: 49, n: 64) == 24)
-        #expect(mc(m: 48, n: 64) == 48)
-        #expect(mc(m: 500, n: 65) == 48)
-        #expect(mc(m: 500, n: 64, inPlace: false) == 48)
-        let tall = PackedGemmSchedule(m: 500, n: 64, k: 30, mr: 6, nr: 16, blocking: blocking, requestedWorkers: 1,
-                                      minimumFlopsPerExtraWorker: 0, aReadableInPlace: true)
-        #expect(tall.readsAInPlace)
+        #expect(schedule(m: 500, n: 64).mc == 24)
+        #expect(schedule(m: 49, n: 64).mc == 24)
+        #expect(schedule(m: 48, n: 64).mc == 48)
+        #expect(schedule(m: 500, n: 65).mc == 48)
+        #expect(schedule(m: 500, n: 64, inPlace: false).mc == 48)
+        #expect(schedule(m: 500, n: 64).readsAInPlace)
     }
 
     /// Transposed A cannot be read a row at a time, and B of five micro-panels meets each row of

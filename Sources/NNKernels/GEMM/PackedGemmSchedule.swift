@@ -50,6 +50,9 @@ struct PackedGemmSchedule {
         self.mr = mr
         self.nr = nr
         self.packsB = packsB
+        // Whether A may be read in place at all: it is A itself, against B of at most four
+        // micro-panels (see `readsAInPlace`, which also needs `prefetchesNextPanel` false).
+        let aInPlaceShape = aReadableInPlace && n <= 4 * nr
         // Whole micro-panels, so every row block starts on a panel boundary of prepacked A.
         // A tall A read in place (`readsAInPlace`) goes in blocks of half MC, so that the block
         // the tiles read, the next one being fetched (`NextPanelPrefetch.blockOfA`) and B leave
@@ -57,9 +60,6 @@ struct PackedGemmSchedule {
         // Alternating runs on the AVX-512 host, one thread: 25088 x 64 x 256 0.985 and 0.945x
         // the time, 6272 x 64 x 1024 0.920 and 0.915x, res2b_branch2a at batch 8 0.954 and
         // 0.949x; a quarter of MC was slower than half (results/in-place-a-half-mc-20261205).
-        // Whether A may be read in place at all: it is A itself, against B of at most four
-        // micro-panels (see `readsAInPlace`, which also needs `prefetchesNextPanel` false).
-        let aInPlaceShape = aReadableInPlace && n <= 4 * nr
         mc = max(mr, (aInPlaceShape && m > blocking.mc ? blocking.mc / 2 : blocking.mc) / mr * mr)
         // The fewest KC slices, all of one depth: a 576-deep product goes 288 + 288, not
         // 272 + 272 + 32, whose last slice would load and store every tile of C for 32 steps.
