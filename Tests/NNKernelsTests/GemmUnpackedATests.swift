@@ -52,6 +52,43 @@ struct GemmUnpackedATests {
         #expect(schedule(m: 500, n: 64).readsAInPlace)
     }
 
+    /// Where tiles reading A in place find the block they fetch next: the next k slice of the
+    /// same rows, the first slice of the next rows, the first block of the chunk two on when
+    /// two workers split the rows, and none after the last.
+    @Test("tiles reading A in place fetch the block read next")
+    func nextBlock() throws {
+        let blocking = GemmBlocking(mc: 48, kc: 8, nc: 320)
+        let lda = 33
+        let one = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+        defer { one.deallocate() }
+        let p = GemmProblem(m: 500, n: 64, k: 30, alpha: 1, beta: 0, a: one, lda: lda, transA: .none, b: one, ldb: 64,
+                            transB: .none, c: one, ldc: 64)
+        func schedule(workers: Int) -> PackedGemmSchedule {
+            PackedGemmSchedule(m: p.m, n: p.n, k: p.k, mr: 6, nr: 16, blocking: blocking, requestedWorkers: workers,
+                               minimumFlopsPerExtraWorker: 0, packsB: false, aReadableInPlace: true)
+        }
+        typealias Driver = PackedGemmDriver<SIMDGemmMicrokernel<6, 2, SIMD8<Float>>>
+        // 21 chunks of one 24-row block each (the last 20 rows); a worker's next chunk is
+        // `workers` chunks on.
+        func next(workers: Int, chunk: Int, slice: Int) throws -> [Int]? {
+            let s = schedule(workers: workers)
+            try #require(s.readsAInPlace && s.workers == workers && s.split == .rows && s.mc == 24 && s.kc == 8
+                         && s.depthBlocks == 4 && s.computeChunkSize == 24 && s.computeChunks == 21)
+            let rows = chunk * 24..<min(p.m, chunk * 24 + 24)
+            return Driver.nextBlockOfA(p, s, chunk: chunk, rows: rows, ic: rows.lowerBound, slice: slice, slices: 0..<4)
+                .map { [$0.distance, $0.rows] }
+        }
+        #expect(try next(workers: 1, chunk: 0, slice: 0) == [8, 24])
+        #expect(try next(workers: 1, chunk: 0, slice: 3) == [24 * lda - 24, 24])
+        #expect(try next(workers: 1, chunk: 19, slice: 3) == [24 * lda - 24, 20])
+        #expect(try next(workers: 1, chunk: 20, slice: 2) == [8, 20])
+        #expect(try next(workers: 1, chunk: 20, slice: 3) == nil)
+        #expect(try next(workers: 2, chunk: 0, slice: 1) == [8, 24])
+        #expect(try next(workers: 2, chunk: 0, slice: 3) == [48 * lda - 24, 24])
+        #expect(try next(workers: 2, chunk: 18, slice: 3) == [48 * lda - 24, 20])
+        #expect(try next(workers: 2, chunk: 19, slice: 3) == nil)
+    }
+
     /// Transposed A cannot be read a row at a time, and B of five micro-panels meets each row of
     /// A often enough to pay for packing it.
     @Test("transposed A and wider B keep packing A")

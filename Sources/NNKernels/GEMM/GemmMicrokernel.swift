@@ -29,9 +29,12 @@ public protocol GemmMicrokernel: SendableMetatype {
     /// `run` with A read where it lies: MR rows `lda` floats apart, each kc floats from `a`,
     /// instead of a packed micro-panel. For a tall A against few columns of B, which each row of
     /// A meets a few times only (`PackedGemmSchedule.readsAInPlace`).
+    /// - Parameter nextBlockDistance: when not 0, the tile also fetches into L2, one cache line
+    ///   of each row every 16 k steps, the lines this many floats past those it reads: the same
+    ///   rows of the block of A read next, which then arrives from memory while the FMAs run.
     static func runUnpackedA(kc: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>,
                              c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float,
-                             epilogue: TileEpilogue)
+                             epilogue: TileEpilogue, nextBlockDistance: Int)
 }
 
 /// The one microkernel body, parameterized by rows (MR), vectors per row (NV) and vector type:
@@ -50,19 +53,17 @@ where Vector.Scalar == Float {
     /// where it lies, a leading dimension apart).
     @inline(__always)
     static func accumulate(kc: Int, a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>, bStride: Int) -> Accumulators {
-        accumulate(kc: kc, a: a, aStride: aStride, aRowStride: 1, b: b, bStride: bStride, packInto: nil)
+        accumulate(kc: kc, a: a, aStride: aStride, b: b, bStride: bStride, packInto: nil)
     }
 
-    /// `accumulate` with row r's A value at k found at `a[k * aStride + r * aRowStride]` (packed:
-    /// aStride MR or more, aRowStride 1; in place: aStride 1, aRowStride lda), and that also
-    /// stores each k step's NV vectors of B, packed NR floats apart, to `packInto` when it is
-    /// not nil (`runPackingB`). Callers pass the strides and nil as constants, not as default
+    /// `accumulate` that also stores each k step's NV vectors of B, packed NR floats apart, to
+    /// `packInto` when it is not nil (`runPackingB`). Callers pass the strides and nil as constants, not as default
     /// arguments: the row stream's out-of-line copies then fold them away.
     @inline(__always)
-    static func accumulate(kc: Int, a: UnsafePointer<Float>, aStride: Int, aRowStride: Int, b: UnsafePointer<Float>,
+    static func accumulate(kc: Int, a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>,
                            bStride: Int, packInto: UnsafeMutablePointer<Float>?) -> Accumulators {
         if MR * NV < 8 && packInto == nil {
-            return accumulateInSets(kc: kc, a: a, aStride: aStride, aRowStride: aRowStride, b: b, bStride: bStride)
+            return accumulateInSets(kc: kc, a: a, aStride: aStride, b: b, bStride: bStride)
         }
         // Built element by element: `InlineArray(repeating:)` of the 12 x 2 AVX-512 tile stayed a
         // call that wrote the tile to the stack, for the k loop to load back, at every tile
@@ -82,7 +83,7 @@ where Vector.Scalar == Float {
                 for j in 0..<NV { packed.storeBytes(of: bv[j], toByteOffset: q * packedRowBytes + j * vectorBytes, as: Vector.self) }
             }
             for r in 0..<MR {
-                let av = Vector(repeating: pa[q * aStride + r * aRowStride])
+                let av = Vector(repeating: pa[q * aStride + r])
                 for j in 0..<NV { acc[r][j].addProduct(av, bv[j]) }
             }
         }
@@ -113,7 +114,7 @@ where Vector.Scalar == Float {
     /// `accumulate`'s: one loop with the number of sets as a parameter kept the four sets in the
     /// 12-row tile too, and 512 and 1024 cubed took 1.03x the time.
     @inline(__always)
-    private static func accumulateInSets(kc: Int, a: UnsafePointer<Float>, aStride: Int, aRowStride: Int,
+    private static func accumulateInSets(kc: Int, a: UnsafePointer<Float>, aStride: Int,
                                          b: UnsafePointer<Float>, bStride: Int) -> Accumulators {
         var acc = InlineArray<4, Accumulators> { _ in Accumulators { _ in InlineArray { _ in .zero } } }
         let vectorBytes = Vector.scalarCount * MemoryLayout<Float>.stride
@@ -124,7 +125,7 @@ where Vector.Scalar == Float {
             var bv = InlineArray<NV, Vector>(repeating: .zero)
             for j in 0..<NV { bv[j] = pb.loadUnaligned(fromByteOffset: q * rowBytes + j * vectorBytes, as: Vector.self) }
             for r in 0..<MR {
-                let av = Vector(repeating: pa[q * aStride + r * aRowStride])
+                let av = Vector(repeating: pa[q * aStride + r])
                 for j in 0..<NV { acc[set][r][j].addProduct(av, bv[j]) }
             }
         }
@@ -161,20 +162,18 @@ where Vector.Scalar == Float {
     static func run(kc: Int, a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>,
                     c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float,
                     epilogue: TileEpilogue) {
-        run(kc: kc, a: a, aStride: aStride, aRowStride: 1, b: b, bStride: NV * Vector.scalarCount, packInto: nil, c: c,
+        run(kc: kc, a: a, aStride: aStride, b: b, bStride: NV * Vector.scalarCount, packInto: nil, c: c,
             ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
     }
 
-    /// The one tile body behind `run`, `runPackingB` and `runUnpackedA` (up to
-    /// `largestRowsReadInPlace` rows): A's values found as `accumulate` says, B's rows `bStride`
-    /// apart, and copied packed to `packInto` when it is not nil.
+    /// The one tile body behind `run` and `runPackingB`: A's values `aStride` floats apart per k,
+    /// B's rows `bStride` apart, and copied packed to `packInto` when it is not nil.
     @inline(__always)
-    private static func run(kc: Int, a: UnsafePointer<Float>, aStride: Int, aRowStride: Int, b: UnsafePointer<Float>,
+    private static func run(kc: Int, a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>,
                             bStride: Int, packInto: UnsafeMutablePointer<Float>?, c: UnsafeMutablePointer<Float>,
                             ldc: Int, alpha: Float, beta: Float, epilogue: TileEpilogue) {
         prefetchTileOfC(c, ldc: ldc)
-        let acc = accumulate(kc: kc, a: a, aStride: aStride, aRowStride: aRowStride, b: b, bStride: bStride,
-                             packInto: packInto)
+        let acc = accumulate(kc: kc, a: a, aStride: aStride, b: b, bStride: bStride, packInto: packInto)
         finish(acc, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
     }
 
@@ -191,14 +190,14 @@ where Vector.Scalar == Float {
     public static func runPackingB(kc: Int, a: UnsafePointer<Float>, source: UnsafePointer<Float>, ldb: Int,
                                    packInto: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int,
                                    alpha: Float, beta: Float, epilogue: TileEpilogue) {
-        run(kc: kc, a: a, aStride: MR, aRowStride: 1, b: source, bStride: ldb, packInto: packInto, c: c, ldc: ldc,
+        run(kc: kc, a: a, aStride: MR, b: source, bStride: ldb, packInto: packInto, c: c, ldc: ldc,
             alpha: alpha, beta: beta, epilogue: epilogue)
     }
 
     @inline(__always)
     public static func runUnpackedA(kc: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>,
                                     c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float,
-                                    epilogue: TileEpilogue) {
+                                    epilogue: TileEpilogue, nextBlockDistance: Int) {
         // Past `largestRowsReadInPlace` rows LLVM leaves the row loop rolled and the accumulators
         // in memory (the 12-row AVX-512 tile: 64 and 128 cubed at 0.26 and 0.32x OpenBLAS), so
         // a taller tile runs as tiles of that many rows and one of the rest, over the same B.
@@ -209,24 +208,24 @@ where Vector.Scalar == Float {
             var done = 0
             while MR - done > head {
                 InPlaceHead.runWithRowPointers(kc: kc, a: a + done * lda, lda: lda, b: b, c: c + done * ldc, ldc: ldc,
-                                               alpha: alpha, beta: beta, epilogue: epilogue.rows(from: done))
+                                               alpha: alpha, beta: beta, epilogue: epilogue.rows(from: done), nextBlockDistance: nextBlockDistance)
                 done += head
             }
             let aRest = a + done * lda, cRest = c + done * ldc, rest = epilogue.rows(from: done)
             switch MR - done {
-            case 1: SIMDGemmMicrokernel<1, NV, Vector>.runWithRowPointers(kc: kc, a: aRest, lda: lda, b: b, c: cRest, ldc: ldc, alpha: alpha, beta: beta, epilogue: rest)
-            case 2: SIMDGemmMicrokernel<2, NV, Vector>.runWithRowPointers(kc: kc, a: aRest, lda: lda, b: b, c: cRest, ldc: ldc, alpha: alpha, beta: beta, epilogue: rest)
-            case 3: SIMDGemmMicrokernel<3, NV, Vector>.runWithRowPointers(kc: kc, a: aRest, lda: lda, b: b, c: cRest, ldc: ldc, alpha: alpha, beta: beta, epilogue: rest)
-            case 4: SIMDGemmMicrokernel<4, NV, Vector>.runWithRowPointers(kc: kc, a: aRest, lda: lda, b: b, c: cRest, ldc: ldc, alpha: alpha, beta: beta, epilogue: rest)
-            case 5: SIMDGemmMicrokernel<5, NV, Vector>.runWithRowPointers(kc: kc, a: aRest, lda: lda, b: b, c: cRest, ldc: ldc, alpha: alpha, beta: beta, epilogue: rest)
-            case 6: SIMDGemmMicrokernel<6, NV, Vector>.runWithRowPointers(kc: kc, a: aRest, lda: lda, b: b, c: cRest, ldc: ldc, alpha: alpha, beta: beta, epilogue: rest)
-            case 7: SIMDGemmMicrokernel<7, NV, Vector>.runWithRowPointers(kc: kc, a: aRest, lda: lda, b: b, c: cRest, ldc: ldc, alpha: alpha, beta: beta, epilogue: rest)
-            default: InPlaceHead.runWithRowPointers(kc: kc, a: aRest, lda: lda, b: b, c: cRest, ldc: ldc, alpha: alpha, beta: beta, epilogue: rest)
+            case 1: SIMDGemmMicrokernel<1, NV, Vector>.runWithRowPointers(kc: kc, a: aRest, lda: lda, b: b, c: cRest, ldc: ldc, alpha: alpha, beta: beta, epilogue: rest, nextBlockDistance: nextBlockDistance)
+            case 2: SIMDGemmMicrokernel<2, NV, Vector>.runWithRowPointers(kc: kc, a: aRest, lda: lda, b: b, c: cRest, ldc: ldc, alpha: alpha, beta: beta, epilogue: rest, nextBlockDistance: nextBlockDistance)
+            case 3: SIMDGemmMicrokernel<3, NV, Vector>.runWithRowPointers(kc: kc, a: aRest, lda: lda, b: b, c: cRest, ldc: ldc, alpha: alpha, beta: beta, epilogue: rest, nextBlockDistance: nextBlockDistance)
+            case 4: SIMDGemmMicrokernel<4, NV, Vector>.runWithRowPointers(kc: kc, a: aRest, lda: lda, b: b, c: cRest, ldc: ldc, alpha: alpha, beta: beta, epilogue: rest, nextBlockDistance: nextBlockDistance)
+            case 5: SIMDGemmMicrokernel<5, NV, Vector>.runWithRowPointers(kc: kc, a: aRest, lda: lda, b: b, c: cRest, ldc: ldc, alpha: alpha, beta: beta, epilogue: rest, nextBlockDistance: nextBlockDistance)
+            case 6: SIMDGemmMicrokernel<6, NV, Vector>.runWithRowPointers(kc: kc, a: aRest, lda: lda, b: b, c: cRest, ldc: ldc, alpha: alpha, beta: beta, epilogue: rest, nextBlockDistance: nextBlockDistance)
+            case 7: SIMDGemmMicrokernel<7, NV, Vector>.runWithRowPointers(kc: kc, a: aRest, lda: lda, b: b, c: cRest, ldc: ldc, alpha: alpha, beta: beta, epilogue: rest, nextBlockDistance: nextBlockDistance)
+            default: InPlaceHead.runWithRowPointers(kc: kc, a: aRest, lda: lda, b: b, c: cRest, ldc: ldc, alpha: alpha, beta: beta, epilogue: rest, nextBlockDistance: nextBlockDistance)
             }
             return
         }
-        run(kc: kc, a: a, aStride: 1, aRowStride: lda, b: b, bStride: NV * Vector.scalarCount, packInto: nil, c: c,
-            ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
+        runWithRowPointers(kc: kc, a: a, lda: lda, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue,
+                           nextBlockDistance: nextBlockDistance)
     }
 
     /// The first rows of a taller tile reading A in place.
@@ -236,14 +235,21 @@ where Vector.Scalar == Float {
     /// which also loads through one pointer a row).
     static var largestRowsReadInPlace: Int { InPlaceHead.mr }
 
-    /// `runUnpackedA` for the parts of a taller tile: one pointer a row, computed once, and one
-    /// k offset for all of them. On the AVX-512 host 64 and 128 cubed took 0.91 and 0.94x the
-    /// time of `accumulate`'s `r * lda` addressing; tiles of up to 8 rows keep that addressing,
-    /// which the AVX2 host was tuned with.
+    /// `runUnpackedA` for up to `largestRowsReadInPlace` rows (a taller tile runs in parts): one
+    /// pointer a row, computed once, and one k offset for all of them. On the AVX-512 host 64 and
+    /// 128 cubed took 0.91 and 0.94x the time of `accumulate`'s `r * lda` addressing.
+    ///
+    /// The next block of A is fetched a line a row every 16 k steps (a line of each row is 16
+    /// floats), from a branch the k loop takes once in four iterations: the same lines fetched
+    /// by the driver in one burst before each tile (some 90 lines for res2b_branch2a's blocks)
+    /// stalled the tile until most of them had arrived. Alternating runs on the AVX-512 host, two
+    /// sets of rounds: res2b_branch2a at batch 8 (NHWC, im2col) 0.91 and 1.00x the time on one
+    /// thread, 0.97 on two; 6272 x 64 x 1024 0.91 and 0.96x on one, 0.93 on two; squares
+    /// unchanged (results/next-block-of-a-in-k-loop-20261205).
     @inline(__always)
     static func runWithRowPointers(kc: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>,
                                    c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float,
-                                   epilogue: TileEpilogue) {
+                                   epilogue: TileEpilogue, nextBlockDistance: Int) {
         prefetchTileOfC(c, ldc: ldc)
         var acc = Accumulators { _ in InlineArray { _ in .zero } }
         let rows = InlineArray<MR, UnsafePointer<Float>> { a + $0 * lda }
@@ -260,6 +266,9 @@ where Vector.Scalar == Float {
             }
         }
         while k + 4 <= kc {
+            if k & 15 == 0 && nextBlockDistance != 0 {
+                for r in 0..<MR { nnk_prefetch_to_l2(rows[r] + k + nextBlockDistance) }
+            }
             step(0); step(1); step(2); step(3)
             pb += 4 * rowBytes
             k += 4

@@ -6,9 +6,6 @@ import _KernelShims
 /// in one MC block, `PackedGemmSchedule.prefetchesNextPanel`): there packing B was the one part
 /// of the product that waited on memory.
 ///
-/// Also, for tiles that read A in place (`PackedGemmSchedule.readsAInPlace`), the rows of the
-/// next block of A (`blockOfA`).
-///
 /// The source is walked row by row (a row of op(B)'s storage: k rows of B, or n rows of B^T),
 /// each row as the cache lines that cover it, with a cursor instead of a division per line.
 struct NextPanelPrefetch {
@@ -27,13 +24,6 @@ struct NextPanelPrefetch {
         // Stored rows of the block, and the floats of each that the block covers.
         let (rows, first, length) = p.transB == .none ? (kc, p.b + p0 * p.ldb + j0, nc) : (nc, p.b + j0 * p.ldb + p0, kc)
         self.init(rows: rows, first: first, length: length, leadingDimension: p.ldb, tiles: tiles)
-    }
-
-    /// The MC x KC block of A (not transposed) at rows [i0, i0 + mc), columns [p0, p0 + kc),
-    /// spread over `tiles` calls of `advance`: the block that tiles reading A in place read
-    /// next. A tall A (a 1x1 convolution over a batch) comes from memory once.
-    static func blockOfA(_ p: GemmProblem, i0: Int, mc: Int, p0: Int, kc: Int, tiles: Int) -> Self {
-        Self(rows: mc, first: p.a + i0 * p.lda + p0, length: kc, leadingDimension: p.lda, tiles: tiles)
     }
 
     /// `rows` stored rows `leadingDimension` floats apart, `length` floats of each from `first`.

@@ -148,8 +148,7 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
                             }
                             let aSource = s.readsAInPlace ? p.a + ic * p.lda + pc : nil
                             let nextA = s.readsAInPlace
-                                ? nextBlockOfA(p, s, chunk: c, rows: rows, ic: ic, slice: slice, slices: slices,
-                                               tilesPerPanel: (mc + Kernel.mr - 1) / Kernel.mr, panels: panelRange.count)
+                                ? nextBlockOfA(p, s, chunk: c, rows: rows, ic: ic, slice: slice, slices: slices)
                                 : nil
                             macroKernel(p, rows: ic..<(ic + mc), jc: jc, nc: nc, pc: pc, kc: kc, panels: panelRange,
                                         packedA: aPanel, aPanelStride: aPanelStride, aSource: aSource, packedB: bPanel,
@@ -166,12 +165,13 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
         }
     }
 
-    /// The walker that fetches, during the current block's tiles, the block of A this worker's
-    /// tiles read next: the next k slice of the same rows, the first slice of the next
-    /// rows of its chunk, or else (rows split) the first block of the chunk it is likely to
-    /// claim next, `workers` chunks on. Nil when there is none.
-    private static func nextBlockOfA(_ p: GemmProblem, _ s: PackedGemmSchedule, chunk: Int, rows: Range<Int>, ic: Int,
-                                     slice: Int, slices: Range<Int>, tilesPerPanel: Int, panels: Int) -> NextPanelPrefetch? {
+    /// Where the block of A that this worker's tiles read next lies, for tiles reading A in place
+    /// to fetch it as they go (`GemmMicrokernel.runUnpackedA`): the next k slice of the same rows,
+    /// the first slice of the next rows of its chunk, or else (rows split) the first block of
+    /// the chunk it is likely to claim next, `workers` chunks on. Its distance in floats from
+    /// the current block and its rows; nil when there is none.
+    static func nextBlockOfA(_ p: GemmProblem, _ s: PackedGemmSchedule, chunk: Int, rows: Range<Int>, ic: Int,
+                                     slice: Int, slices: Range<Int>) -> (distance: Int, rows: Int)? {
         var (nextIc, nextSlice) = slice + 1 < slices.upperBound ? (ic, slice + 1) : (ic + s.mc, slices.lowerBound)
         var lastRow = rows.upperBound
         if nextIc >= rows.upperBound {
@@ -180,9 +180,7 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
             nextIc = nextChunk * s.computeChunkSize
             lastRow = min(p.m, nextIc + s.computeChunkSize)
         }
-        let pc = nextSlice * s.kc
-        return NextPanelPrefetch.blockOfA(p, i0: nextIc, mc: min(s.mc, lastRow - nextIc), p0: pc,
-                                          kc: min(s.kc, p.k - pc), tiles: tilesPerPanel * panels)
+        return ((nextIc - ic) * p.lda + (nextSlice - slice) * s.kc, min(s.mc, lastRow - nextIc))
     }
 
     /// The two innermost loops: for each B micro-panel (kept in L1), every A micro-panel of the block.
@@ -193,7 +191,7 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
                                     panels: Range<Int>, packedA: UnsafePointer<Float>, aPanelStride: Int,
                                     aSource: UnsafePointer<Float>?, packedB: UnsafePointer<Float>, bPanelStride: Int, bSource: UnsafePointer<Float>?,
                                     beta: Float, epilogue: GemmEpilogue, tile: UnsafeMutablePointer<Float>,
-                                    nextPanel: inout NextPanelPrefetch?, nextA: NextPanelPrefetch?) {
+                                    nextPanel: inout NextPanelPrefetch?, nextA: (distance: Int, rows: Int)?) {
         let mr = Kernel.mr, nr = Kernel.nr
         // The next B micro-panel is fetched into L2 a share at each tile of this one: prepacked
         // weights lie a whole panel (k x NR) apart, so each micro-panel starts a new stream that
@@ -204,7 +202,6 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
         let linesPerTile = (panelLines + tiles - 1) / max(1, tiles)
         let sourceRowsPerTile = (kc + tiles - 1) / max(1, tiles)
         let rowBytes = nr * MemoryLayout<Float>.stride
-        var nextA = nextA
         for jr in panels {
             let j = jc + jr * nr
             let liveColumns = min(nr, jc + nc - j)
@@ -233,7 +230,6 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
                     }
                 }
                 nextPanel?.advance()
-                nextA?.advance()
                 let liveRows = min(mr, rows.upperBound - i)
                 tileEpilogue.rowBias = epilogue.rowBias.map { $0 + i }
                 let c = p.c + i * p.ldc + j
@@ -257,15 +253,23 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
                 // microkernel and epilogue run on it and nothing outside C is touched. A local
                 // function, not a flat chain of ifs with this inline: that compiled the full
                 // tile's loop differently and ran 1.04 to 1.06x the time at 1024 cubed.
-                // Full rows of A read where they lie (`PackedGemmSchedule.readsAInPlace`).
-                let aRows = liveRows == mr ? aSource.map { $0 + (i - rows.lowerBound) * p.lda } : nil
+                // Full rows of A read where they lie (`PackedGemmSchedule.readsAInPlace`), and
+                // how far the same rows of the next block lie: each tile of the first pass
+                // fetches them (the passes after it would fetch lines already in L2), none past
+                // that block's rows. A last k slice narrower than this one is fetched with a few
+                // lines past its columns: a prefetch reads nothing and never faults.
+                let aRows = liveRows == mr ? aSource.map { source in
+                    let row = i - rows.lowerBound
+                    let fetches = jr == panels.lowerBound && row + mr <= (nextA?.rows ?? 0)
+                    return (first: source + row * p.lda, nextBlockDistance: fetches ? nextA.unsafelyUnwrapped.distance : 0)
+                } : nil
                 func edgeTile() {
                     if beta != 0 {
                         for r in 0..<liveRows { (tile + r * nr).update(from: c + r * p.ldc, count: liveColumns) }
                     }
                     if let aRows {
-                        unpackedATile(kc: kc, a: aRows, lda: p.lda, b: b, c: tile, ldc: nr, alpha: p.alpha, beta: beta,
-                                      epilogue: tileEpilogue)
+                        unpackedATile(kc: kc, a: aRows.first, lda: p.lda, b: b, c: tile, ldc: nr, alpha: p.alpha, beta: beta,
+                                      epilogue: tileEpilogue, nextBlockDistance: aRows.nextBlockDistance)
                     } else if shortTile {
                         Kernel.runRows(liveRows, aStride: mr, kc: kc, a: a, b: b, c: tile, ldc: nr, alpha: p.alpha, beta: beta,
                                        epilogue: tileEpilogue)
@@ -289,8 +293,8 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
                 }
                 if liveColumns == nr {
                     if let aRows {
-                        unpackedATile(kc: kc, a: aRows, lda: p.lda, b: b, c: c, ldc: p.ldc, alpha: p.alpha, beta: beta,
-                                      epilogue: tileEpilogue)
+                        unpackedATile(kc: kc, a: aRows.first, lda: p.lda, b: b, c: c, ldc: p.ldc, alpha: p.alpha, beta: beta,
+                                      epilogue: tileEpilogue, nextBlockDistance: aRows.nextBlockDistance)
                     } else if liveRows == mr {
                         Kernel.run(kc: kc, a: a, b: b, c: c, ldc: p.ldc, alpha: p.alpha, beta: beta, epilogue: tileEpilogue)
                     } else if shortTile {
@@ -325,8 +329,10 @@ extension PackedGemmDriver {
     /// loop around the packed tiles keeps the one copy of the k loop it was tuned with.
     @inline(never)
     static func unpackedATile(kc: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>,
-                              c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float, epilogue: TileEpilogue) {
-        Kernel.runUnpackedA(kc: kc, a: a, lda: lda, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
+                              c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float, epilogue: TileEpilogue,
+                              nextBlockDistance: Int) {
+        Kernel.runUnpackedA(kc: kc, a: a, lda: lda, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue,
+                            nextBlockDistance: nextBlockDistance)
     }
 }
 

@@ -33,8 +33,8 @@ struct PackedGemmSchedule {
     /// Whether tiles read A where it lies (`GemmMicrokernel.runUnpackedA`) instead of a packed
     /// block: when op(A) is A itself and B has at most four micro-panels, so that each row of A
     /// meets few tiles. A tall A (a 1x1 convolution over a batch, 25088 x 256 against 64 output
-    /// channels) then comes from memory into L2 once, fetched during the block before
-    /// (`NextPanelPrefetch.blockOfA`), instead of in a packing pass that waited on memory with
+    /// channels) then comes from memory into L2 once, fetched by the tiles of the block before,
+    /// instead of in a packing pass that waited on memory with
     /// no FMAs beside it and then wrote the block again for four passes of tiles.
     let readsAInPlace: Bool
     let packChunks: Int
@@ -55,7 +55,7 @@ struct PackedGemmSchedule {
         let aInPlaceShape = aReadableInPlace && n <= 4 * nr
         // Whole micro-panels, so every row block starts on a panel boundary of prepacked A.
         // A tall A read in place (`readsAInPlace`) goes in blocks of half MC, so that the block
-        // the tiles read, the next one being fetched (`NextPanelPrefetch.blockOfA`) and B leave
+        // the tiles read, the next one being fetched (`GemmMicrokernel.runUnpackedA`) and B leave
         // room in L2 (res2b_branch2a: 0.40 MiB of the AVX-512 host's 1 MiB instead of 0.74).
         // Alternating runs on the AVX-512 host, one thread: 25088 x 64 x 256 0.985 and 0.945x
         // the time, 6272 x 64 x 1024 0.920 and 0.915x, res2b_branch2a at batch 8 0.954 and
