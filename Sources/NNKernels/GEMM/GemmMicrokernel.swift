@@ -57,8 +57,8 @@ where Vector.Scalar == Float {
     }
 
     /// `accumulate` that also stores each k step's NV vectors of B, packed NR floats apart, to
-    /// `packInto` when it is not nil (`runPackingB`). Callers pass the strides and nil as constants, not as default
-    /// arguments: the row stream's out-of-line copies then fold them away.
+    /// `packInto` when it is not nil (`runPackingB`). Callers pass the strides and nil as
+    /// constants, not as default arguments: the row stream's out-of-line copies then fold them away.
     @inline(__always)
     static func accumulate(kc: Int, a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>,
                            bStride: Int, packInto: UnsafeMutablePointer<Float>?) -> Accumulators {
@@ -208,7 +208,8 @@ where Vector.Scalar == Float {
             var done = 0
             while MR - done > head {
                 InPlaceHead.runWithRowPointers(kc: kc, a: a + done * lda, lda: lda, b: b, c: c + done * ldc, ldc: ldc,
-                                               alpha: alpha, beta: beta, epilogue: epilogue.rows(from: done), nextBlockDistance: nextBlockDistance)
+                                               alpha: alpha, beta: beta, epilogue: epilogue.rows(from: done),
+                                               nextBlockDistance: nextBlockDistance)
                 done += head
             }
             let aRest = a + done * lda, cRest = c + done * ldc, rest = epilogue.rows(from: done)

@@ -171,7 +171,7 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
     /// the chunk it is likely to claim next, `workers` chunks on. Its distance in floats from
     /// the current block and its rows; nil when there is none.
     static func nextBlockOfA(_ p: GemmProblem, _ s: PackedGemmSchedule, chunk: Int, rows: Range<Int>, ic: Int,
-                                     slice: Int, slices: Range<Int>) -> (distance: Int, rows: Int)? {
+                             slice: Int, slices: Range<Int>) -> (distance: Int, rows: Int)? {
         var (nextIc, nextSlice) = slice + 1 < slices.upperBound ? (ic, slice + 1) : (ic + s.mc, slices.lowerBound)
         var lastRow = rows.upperBound
         if nextIc >= rows.upperBound {

@@ -34,8 +34,8 @@ struct PackedGemmSchedule {
     /// block: when op(A) is A itself and B has at most four micro-panels, so that each row of A
     /// meets few tiles. A tall A (a 1x1 convolution over a batch, 25088 x 256 against 64 output
     /// channels) then comes from memory into L2 once, fetched by the tiles of the block before,
-    /// instead of in a packing pass that waited on memory with
-    /// no FMAs beside it and then wrote the block again for four passes of tiles.
+    /// instead of in a packing pass that waited on memory with no FMAs beside it and then wrote
+    /// the block again for four passes of tiles.
     let readsAInPlace: Bool
     let packChunks: Int
     let computeChunks: Int
