@@ -23,20 +23,15 @@ struct NextPanelPrefetch {
     init(_ p: GemmProblem, p0: Int, kc: Int, j0: Int, nc: Int, tiles: Int) {
         // Stored rows of the block, and the floats of each that the block covers.
         let (rows, first, length) = p.transB == .none ? (kc, p.b + p0 * p.ldb + j0, nc) : (nc, p.b + j0 * p.ldb + p0, kc)
-        self.init(rows: rows, first: first, length: length, leadingDimension: p.ldb, tiles: tiles)
-    }
-
-    /// `rows` stored rows `leadingDimension` floats apart, `length` floats of each from `first`.
-    private init(rows: Int, first: UnsafePointer<Float>, length: Int, leadingDimension: Int, tiles: Int) {
         let lineBytes = Self.lineBytes
         let start = Int(bitPattern: first) / lineBytes * lineBytes
         // The lines the first row touches, and one more for rows that sit differently across lines.
         let end = Int(bitPattern: first + length)
-        linesPerRow = (end - start + lineBytes - 1) / lineBytes + (leadingDimension * MemoryLayout<Float>.stride % lineBytes == 0 ? 0 : 1)
-        rowStride = leadingDimension * MemoryLayout<Float>.stride
+        linesPerRow = (end - start + lineBytes - 1) / lineBytes + (p.ldb * MemoryLayout<Float>.stride % lineBytes == 0 ? 0 : 1)
+        rowStride = p.ldb * MemoryLayout<Float>.stride
         rowsLeft = rows
         row = UnsafeRawPointer(bitPattern: start)!
-        linesPerTile = (rowsLeft * linesPerRow + tiles - 1) / max(1, tiles)
+        linesPerTile = (rows * linesPerRow + tiles - 1) / max(1, tiles)
     }
 
     /// Fetches the next tile's share of lines.

@@ -168,10 +168,9 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
     /// Where the block of A that this worker's tiles read next lies, for tiles reading A in place
     /// to fetch it as they go (`GemmMicrokernel.runUnpackedA`): the next k slice of the same rows,
     /// the first slice of the next rows of its chunk, or else (rows split) the first block of
-    /// the chunk it is likely to claim next, `workers` chunks on. Its distance in floats from
-    /// the current block and its rows; nil when there is none.
+    /// the chunk it is likely to claim next, `workers` chunks on. Nil when there is none.
     static func nextBlockOfA(_ p: GemmProblem, _ s: PackedGemmSchedule, chunk: Int, rows: Range<Int>, ic: Int,
-                             slice: Int, slices: Range<Int>) -> (distance: Int, rows: Int)? {
+                             slice: Int, slices: Range<Int>) -> NextBlockOfA? {
         var (nextIc, nextSlice) = slice + 1 < slices.upperBound ? (ic, slice + 1) : (ic + s.mc, slices.lowerBound)
         var lastRow = rows.upperBound
         if nextIc >= rows.upperBound {
@@ -180,7 +179,13 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
             nextIc = nextChunk * s.computeChunkSize
             lastRow = min(p.m, nextIc + s.computeChunkSize)
         }
-        return ((nextIc - ic) * p.lda + (nextSlice - slice) * s.kc, min(s.mc, lastRow - nextIc))
+        return NextBlockOfA(distance: (nextIc - ic) * p.lda + (nextSlice - slice) * s.kc, rows: min(s.mc, lastRow - nextIc))
+    }
+
+    /// The block of A read next: how many floats past the current block it starts, and its rows.
+    struct NextBlockOfA: Equatable {
+        let distance: Int
+        let rows: Int
     }
 
     /// The two innermost loops: for each B micro-panel (kept in L1), every A micro-panel of the block.
@@ -191,7 +196,7 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
                                     panels: Range<Int>, packedA: UnsafePointer<Float>, aPanelStride: Int,
                                     aSource: UnsafePointer<Float>?, packedB: UnsafePointer<Float>, bPanelStride: Int, bSource: UnsafePointer<Float>?,
                                     beta: Float, epilogue: GemmEpilogue, tile: UnsafeMutablePointer<Float>,
-                                    nextPanel: inout NextPanelPrefetch?, nextA: (distance: Int, rows: Int)?) {
+                                    nextPanel: inout NextPanelPrefetch?, nextA: NextBlockOfA?) {
         let mr = Kernel.mr, nr = Kernel.nr
         // The next B micro-panel is fetched into L2 a share at each tile of this one: prepacked
         // weights lie a whole panel (k x NR) apart, so each micro-panel starts a new stream that
