@@ -20,6 +20,14 @@ public protocol GemmMicrokernel: SendableMetatype {
                         epilogue: TileEpilogue)
     /// The most rows `runRows` computes with a tile of exactly that many rows (more are padded to MR).
     static var largestShortTile: Int { get }
+    /// Columns of the tile `runNarrow` computes: one vector.
+    static var narrowColumns: Int { get }
+    /// `run` for the first `narrowColumns` columns only, reading the same kc x NR micro-panel of
+    /// B: for the last micro-panel of B when its live columns fit in one vector (n = 1032
+    /// leaves 8 of the 12 x 32 tile's 32), where the full tile would spend its FMAs on padding.
+    static func runNarrow(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+                          c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float,
+                          epilogue: TileEpilogue)
     /// `run` for the first tile over a micro-panel of B not packed yet: reads the kc x NR block
     /// of B where it lies, its rows `ldb` floats apart, and writes it packed (NR floats a k
     /// step) to `packInto` as it goes, for the tiles after it to read.
@@ -306,6 +314,15 @@ where Vector.Scalar == Float {
 
     /// Rows `runRows` handles with a tile of exactly that many rows (more are padded to MR).
     public static var largestShortTile: Int { min(MR - 1, 11) }
+
+    public static var narrowColumns: Int { Vector.scalarCount }
+
+    public static func runNarrow(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+                                 c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float,
+                                 epilogue: TileEpilogue) {
+        SIMDGemmMicrokernel<MR, 1, Vector>.run(kc: kc, a: a, aStride: MR, b: b, bStride: nr, packInto: nil, c: c,
+                                               ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
+    }
 
     /// Stores finished accumulators through the epilogue: shared by every kernel built on
     /// this register tile (GEMM, direct convolution).

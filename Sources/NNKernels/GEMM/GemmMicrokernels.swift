@@ -12,6 +12,12 @@ public struct GemmMicrokernelDescriptor: Sendable, CustomStringConvertible {
     /// The bare microkernel: kc, packed A, packed B, C, ldc, alpha, beta, epilogue.
     public let microkernel: @Sendable (Int, UnsafePointer<Float>, UnsafePointer<Float>,
                                        UnsafeMutablePointer<Float>, Int, Float, Float, TileEpilogue) -> Void
+    /// Columns of `narrowMicrokernel`'s tile: one vector.
+    public let narrowColumns: Int
+    /// The microkernel's first `narrowColumns` columns only, over the same packed micro-panels
+    /// (`GemmMicrokernel.runNarrow`, for a last micro-panel of B with that few live columns).
+    public let narrowMicrokernel: @Sendable (Int, UnsafePointer<Float>, UnsafePointer<Float>,
+                                             UnsafeMutablePointer<Float>, Int, Float, Float, TileEpilogue) -> Void
     /// The packed driver specialized for this microkernel: problem, threads, blocking,
     /// smallest FLOP count worth a second worker, epilogue (bias padded), prepacked B, prepacked A.
     let driver: @Sendable (GemmProblem, Int, GemmBlocking, Double, GemmEpilogue, PrepackedPanels?, PrepackedPanels?) -> Void
@@ -40,6 +46,8 @@ public struct GemmMicrokernelDescriptor: Sendable, CustomStringConvertible {
             directConvolution = { DirectConvolutionPlan(DirectConvolution<MR, NV, Vector>($0, weights: $1, bias: $2, residency: residency)) }
         }
         microkernel = { Kernel.run(kc: $0, a: $1, b: $2, c: $3, ldc: $4, alpha: $5, beta: $6, epilogue: $7) }
+        narrowColumns = Kernel.narrowColumns
+        narrowMicrokernel = { Kernel.runNarrow(kc: $0, a: $1, b: $2, c: $3, ldc: $4, alpha: $5, beta: $6, epilogue: $7) }
         rowStream = { RowStreamGemm.run($0, vector: Vector.self, threads: $1, minimumFlopsPerExtraWorker: $2, epilogue: $3) }
         driver = { problem, threads, blocking, minimumFlops, epilogue, prepackedB, prepackedA in
             if let prepackedB, problem.m < Kernel.mr, prepackedA == nil {
