@@ -43,6 +43,10 @@ public protocol GemmMicrokernel: SendableMetatype {
     static func runUnpackedA(kc: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>,
                              c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float,
                              epilogue: TileEpilogue, nextBlockDistance: Int)
+    /// `runUnpackedA` for the first `narrowColumns` columns only, as `runNarrow` is to `run`.
+    static func runUnpackedANarrow(kc: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>,
+                                   c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float,
+                                   epilogue: TileEpilogue, nextBlockDistance: Int)
 }
 
 /// The one microkernel body, parameterized by rows (MR), vectors per row (NV) and vector type:
@@ -206,6 +210,24 @@ where Vector.Scalar == Float {
     public static func runUnpackedA(kc: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>,
                                     c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float,
                                     epilogue: TileEpilogue, nextBlockDistance: Int) {
+        runUnpackedA(kc: kc, a: a, lda: lda, b: b, bStride: nr, c: c, ldc: ldc, alpha: alpha, beta: beta,
+                     epilogue: epilogue, nextBlockDistance: nextBlockDistance)
+    }
+
+    public static func runUnpackedANarrow(kc: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>,
+                                          c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float,
+                                          epilogue: TileEpilogue, nextBlockDistance: Int) {
+        SIMDGemmMicrokernel<MR, 1, Vector>.runUnpackedA(kc: kc, a: a, lda: lda, b: b, bStride: nr, c: c, ldc: ldc,
+                                                        alpha: alpha, beta: beta, epilogue: epilogue,
+                                                        nextBlockDistance: nextBlockDistance)
+    }
+
+    /// `runUnpackedA` over a micro-panel of B whose k steps lie `bStride` floats apart (NR, or
+    /// a wider tile's NR for the narrow tile).
+    @inline(__always)
+    static func runUnpackedA(kc: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, bStride: Int,
+                             c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float,
+                             epilogue: TileEpilogue, nextBlockDistance: Int) {
         // Past `largestRowsReadInPlace` rows LLVM leaves the row loop rolled and the accumulators
         // in memory (the 12-row AVX-512 tile: 64 and 128 cubed at 0.26 and 0.32x OpenBLAS), so
         // a taller tile runs as tiles of that many rows and one of the rest, over the same B.
@@ -215,26 +237,26 @@ where Vector.Scalar == Float {
             let head = InPlaceHead.mr
             var done = 0
             while MR - done > head {
-                InPlaceHead.runWithRowPointers(kc: kc, a: a + done * lda, lda: lda, b: b, c: c + done * ldc, ldc: ldc,
+                InPlaceHead.runWithRowPointers(kc: kc, a: a + done * lda, lda: lda, b: b, bStride: bStride, c: c + done * ldc, ldc: ldc,
                                                alpha: alpha, beta: beta, epilogue: epilogue.rows(from: done),
                                                nextBlockDistance: nextBlockDistance)
                 done += head
             }
             let aRest = a + done * lda, cRest = c + done * ldc, rest = epilogue.rows(from: done)
             switch MR - done {
-            case 1: SIMDGemmMicrokernel<1, NV, Vector>.runWithRowPointers(kc: kc, a: aRest, lda: lda, b: b, c: cRest, ldc: ldc, alpha: alpha, beta: beta, epilogue: rest, nextBlockDistance: nextBlockDistance)
-            case 2: SIMDGemmMicrokernel<2, NV, Vector>.runWithRowPointers(kc: kc, a: aRest, lda: lda, b: b, c: cRest, ldc: ldc, alpha: alpha, beta: beta, epilogue: rest, nextBlockDistance: nextBlockDistance)
-            case 3: SIMDGemmMicrokernel<3, NV, Vector>.runWithRowPointers(kc: kc, a: aRest, lda: lda, b: b, c: cRest, ldc: ldc, alpha: alpha, beta: beta, epilogue: rest, nextBlockDistance: nextBlockDistance)
-            case 4: SIMDGemmMicrokernel<4, NV, Vector>.runWithRowPointers(kc: kc, a: aRest, lda: lda, b: b, c: cRest, ldc: ldc, alpha: alpha, beta: beta, epilogue: rest, nextBlockDistance: nextBlockDistance)
-            case 5: SIMDGemmMicrokernel<5, NV, Vector>.runWithRowPointers(kc: kc, a: aRest, lda: lda, b: b, c: cRest, ldc: ldc, alpha: alpha, beta: beta, epilogue: rest, nextBlockDistance: nextBlockDistance)
-            case 6: SIMDGemmMicrokernel<6, NV, Vector>.runWithRowPointers(kc: kc, a: aRest, lda: lda, b: b, c: cRest, ldc: ldc, alpha: alpha, beta: beta, epilogue: rest, nextBlockDistance: nextBlockDistance)
-            case 7: SIMDGemmMicrokernel<7, NV, Vector>.runWithRowPointers(kc: kc, a: aRest, lda: lda, b: b, c: cRest, ldc: ldc, alpha: alpha, beta: beta, epilogue: rest, nextBlockDistance: nextBlockDistance)
-            default: InPlaceHead.runWithRowPointers(kc: kc, a: aRest, lda: lda, b: b, c: cRest, ldc: ldc, alpha: alpha, beta: beta, epilogue: rest, nextBlockDistance: nextBlockDistance)
+            case 1: SIMDGemmMicrokernel<1, NV, Vector>.runWithRowPointers(kc: kc, a: aRest, lda: lda, b: b, bStride: bStride, c: cRest, ldc: ldc, alpha: alpha, beta: beta, epilogue: rest, nextBlockDistance: nextBlockDistance)
+            case 2: SIMDGemmMicrokernel<2, NV, Vector>.runWithRowPointers(kc: kc, a: aRest, lda: lda, b: b, bStride: bStride, c: cRest, ldc: ldc, alpha: alpha, beta: beta, epilogue: rest, nextBlockDistance: nextBlockDistance)
+            case 3: SIMDGemmMicrokernel<3, NV, Vector>.runWithRowPointers(kc: kc, a: aRest, lda: lda, b: b, bStride: bStride, c: cRest, ldc: ldc, alpha: alpha, beta: beta, epilogue: rest, nextBlockDistance: nextBlockDistance)
+            case 4: SIMDGemmMicrokernel<4, NV, Vector>.runWithRowPointers(kc: kc, a: aRest, lda: lda, b: b, bStride: bStride, c: cRest, ldc: ldc, alpha: alpha, beta: beta, epilogue: rest, nextBlockDistance: nextBlockDistance)
+            case 5: SIMDGemmMicrokernel<5, NV, Vector>.runWithRowPointers(kc: kc, a: aRest, lda: lda, b: b, bStride: bStride, c: cRest, ldc: ldc, alpha: alpha, beta: beta, epilogue: rest, nextBlockDistance: nextBlockDistance)
+            case 6: SIMDGemmMicrokernel<6, NV, Vector>.runWithRowPointers(kc: kc, a: aRest, lda: lda, b: b, bStride: bStride, c: cRest, ldc: ldc, alpha: alpha, beta: beta, epilogue: rest, nextBlockDistance: nextBlockDistance)
+            case 7: SIMDGemmMicrokernel<7, NV, Vector>.runWithRowPointers(kc: kc, a: aRest, lda: lda, b: b, bStride: bStride, c: cRest, ldc: ldc, alpha: alpha, beta: beta, epilogue: rest, nextBlockDistance: nextBlockDistance)
+            default: InPlaceHead.runWithRowPointers(kc: kc, a: aRest, lda: lda, b: b, bStride: bStride, c: cRest, ldc: ldc, alpha: alpha, beta: beta, epilogue: rest, nextBlockDistance: nextBlockDistance)
             }
             return
         }
-        runWithRowPointers(kc: kc, a: a, lda: lda, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue,
-                           nextBlockDistance: nextBlockDistance)
+        runWithRowPointers(kc: kc, a: a, lda: lda, b: b, bStride: bStride, c: c, ldc: ldc, alpha: alpha, beta: beta,
+                           epilogue: epilogue, nextBlockDistance: nextBlockDistance)
     }
 
     /// The first rows of a taller tile reading A in place.
@@ -256,14 +278,14 @@ where Vector.Scalar == Float {
     /// thread, 0.97 on two; 6272 x 64 x 1024 0.91 and 0.96x on one, 0.93 on two; squares
     /// unchanged (results/next-block-of-a-in-k-loop-20261205).
     @inline(__always)
-    static func runWithRowPointers(kc: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>,
+    static func runWithRowPointers(kc: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, bStride: Int,
                                    c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float,
                                    epilogue: TileEpilogue, nextBlockDistance: Int) {
         prefetchTileOfC(c, ldc: ldc)
         var acc = Accumulators { _ in InlineArray { _ in .zero } }
         let rows = InlineArray<MR, UnsafePointer<Float>> { a + $0 * lda }
         let vectorBytes = Vector.scalarCount * MemoryLayout<Float>.stride
-        let rowBytes = NV * vectorBytes
+        let rowBytes = bStride * MemoryLayout<Float>.stride
         var pb = UnsafeRawPointer(b)
         var k = 0
         @inline(__always) func step(_ q: Int) {

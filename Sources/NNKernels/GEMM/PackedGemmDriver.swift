@@ -320,7 +320,8 @@ extension PackedGemmDriver {
     /// the 24 accumulators of the 12 x 32 tile on the stack, a store and a load each a k step,
     /// and the last micro-panel of 1032 cubed (8 live columns of 32) took 6.7% of the time for
     /// 0.8% of the FLOPs. When the live columns fit in one vector, the tile is one vector wide
-    /// (`GemmMicrokernel.runNarrow`): the FMAs on the padding columns are not spent.
+    /// (`GemmMicrokernel.runNarrow`, `runUnpackedANarrow`): the FMAs on the padding columns are
+    /// not spent.
     @inline(never)
     private static func edgeTile(_ p: GemmProblem, kc: Int, a: UnsafePointer<Float>,
                                  aRows: (first: UnsafePointer<Float>, nextBlockDistance: Int)?, b: UnsafePointer<Float>,
@@ -330,7 +331,10 @@ extension PackedGemmDriver {
         if beta != 0 {
             for r in 0..<liveRows { (tile + r * nr).update(from: c + r * p.ldc, count: liveColumns) }
         }
-        if let aRows {
+        if let aRows, liveColumns <= Kernel.narrowColumns {
+            Kernel.runUnpackedANarrow(kc: kc, a: aRows.first, lda: p.lda, b: b, c: tile, ldc: nr, alpha: p.alpha, beta: beta,
+                                      epilogue: epilogue, nextBlockDistance: aRows.nextBlockDistance)
+        } else if let aRows {
             unpackedATile(kc: kc, a: aRows.first, lda: p.lda, b: b, c: tile, ldc: nr, alpha: p.alpha, beta: beta,
                           epilogue: epilogue, nextBlockDistance: aRows.nextBlockDistance)
         } else if liveRows < mr && liveRows <= Kernel.largestShortTile {
