@@ -16,7 +16,12 @@ enum ShortPanelGemm<Kernel: GemmMicrokernel> {
         for i in 0..<p.m {
             for q in 0..<p.k { packedA.pointer[q * rows + i] = p.aElement(i, q) }
         }
-        let workers = min(panelCount, Tuning.workers(requested: threads, flops: p.flops,
+        // Bound by the weights arriving, as `RowStreamGemm` is: B's bytes count as FLOPs. With
+        // FLOPs alone, an MLP's first layer at batch 1 (1 x 256 x 784, 0.4 MFLOP, 0.8 MB of
+        // weights) stayed on one worker, and the fused MLP took 1.5 times the unfused one's time
+        // on two threads (results/dense-activation-20261206T001928Z.csv).
+        let work = max(p.flops, Double(p.k) * Double(p.n) * Double(MemoryLayout<Float>.stride))
+        let workers = min(panelCount, Tuning.workers(requested: threads, flops: work,
                                                      minimumFlopsPerExtraWorker: minimumFlopsPerExtraWorker))
         let a = UnsafePointer<Float>(packedA.pointer)
         ParallelRegion.run(workers: workers) { worker in
