@@ -253,7 +253,7 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
                 // The block's last panel may hold fewer live rows than MR (64 rows are five
                 // 12-row panels and 4 rows): a tile of just those rows, reading the panel's A
                 // at its MR stride, spends no FMAs on the zero rows.
-                let shortTile = liveRows < mr && liveRows <= Kernel.largestShortTile
+                let shortTile = runsShortTile(liveRows)
                 // Full rows of A read where they lie (`PackedGemmSchedule.readsAInPlace`), and
                 // how far the same rows of the next block lie: each tile of the first pass
                 // fetches them (the passes after it would fetch lines already in L2), none past
@@ -313,15 +313,23 @@ extension PackedGemmDriver {
                            beta: beta, epilogue: epilogue)
     }
 
+    /// Whether a block's last micro-panel of `liveRows` rows (fewer than MR) runs a tile of just
+    /// those rows (`GemmMicrokernel.runRows`) rather than the full tile over its zero rows.
+    @inline(__always)
+    static func runsShortTile(_ liveRows: Int) -> Bool {
+        liveRows < Kernel.mr && liveRows <= Kernel.largestShortTile
+    }
+
     /// A tile with fewer live rows or columns than MR x NR (the last micro-panel of B, or a
     /// block's last rows beyond the short tiles): the live part of C goes through the worker's
     /// scratch tile, so the same microkernel and epilogue run on it and nothing outside C is
     /// touched. Out of line: inlined into the macro-kernel as a local function, its k loop kept
     /// the 24 accumulators of the 12 x 32 tile on the stack, a store and a load each a k step,
     /// and the last micro-panel of 1032 cubed (8 live columns of 32) took 6.7% of the time for
-    /// 0.8% of the FLOPs. When the live columns fit in one vector, the tile is one vector wide
-    /// (`GemmMicrokernel.runNarrow`, `runUnpackedANarrow`): the FMAs on the padding columns are
-    /// not spent.
+    /// 0.8% of the FLOPs; out of line, 1032 cubed took 0.95x the time and 1024 cubed, which has
+    /// no such tile, the same (results/edge-tiles-20261205). When the live columns fit in one
+    /// vector, the tile is one vector wide (`GemmMicrokernel.runNarrow`, `runUnpackedANarrow`):
+    /// the FMAs on the padding columns are not spent.
     @inline(never)
     private static func edgeTile(_ p: GemmProblem, kc: Int, a: UnsafePointer<Float>,
                                  aRows: (first: UnsafePointer<Float>, nextBlockDistance: Int)?, b: UnsafePointer<Float>,
@@ -337,7 +345,7 @@ extension PackedGemmDriver {
         } else if let aRows {
             unpackedATile(kc: kc, a: aRows.first, lda: p.lda, b: b, c: tile, ldc: nr, alpha: p.alpha, beta: beta,
                           epilogue: epilogue, nextBlockDistance: aRows.nextBlockDistance)
-        } else if liveRows < mr && liveRows <= Kernel.largestShortTile {
+        } else if runsShortTile(liveRows) {
             Kernel.runRows(liveRows, aStride: mr, kc: kc, a: a, b: b, c: tile, ldc: nr, alpha: p.alpha, beta: beta,
                            epilogue: epilogue)
         } else if liveColumns <= Kernel.narrowColumns {
