@@ -94,12 +94,13 @@ public enum Dense {
     }
 
     static func validateActivations(input: UnsafeBufferPointer<Float>, output: UnsafeMutableBufferPointer<Float>,
-                                    batch: Int, inputs: Int, outputs: Int, threads: Int, layer: String) throws {
-        try KernelError.checkNonNegative("layer \(layer): batch", batch)
+                                    batch: Int, inputs: Int, outputs: Int, threads: Int,
+                                    layer: @autoclosure () -> String) throws {
+        try KernelError.checkNonNegative("layer \(layer()): batch", batch)
         if threads < 1 { throw KernelError.invalidDimension(dimension: "threads", expected: ">= 1", got: threads) }
-        try KernelError.checkCount("layer \(layer): X elements (batch \(batch) x inputs \(inputs))",
+        try KernelError.checkCount("layer \(layer()): X elements (batch \(batch) x inputs \(inputs))",
                                    expected: batch * inputs, got: input.count)
-        try KernelError.checkCount("layer \(layer): Y elements (batch \(batch) x outputs \(outputs))",
+        try KernelError.checkCount("layer \(layer()): Y elements (batch \(batch) x outputs \(outputs))",
                                    expected: batch * outputs, got: output.count)
     }
 
