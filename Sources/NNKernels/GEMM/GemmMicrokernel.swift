@@ -237,8 +237,9 @@ where Vector.Scalar == Float {
             let head = InPlaceHead.mr
             var done = 0
             while MR - done > head {
-                InPlaceHead.runWithRowPointers(kc: kc, a: a + done * lda, lda: lda, b: b, bStride: bStride, c: c + done * ldc, ldc: ldc,
-                                               alpha: alpha, beta: beta, epilogue: epilogue.rows(from: done),
+                InPlaceHead.runWithRowPointers(kc: kc, a: a + done * lda, lda: lda, b: b, bStride: bStride,
+                                               c: c + done * ldc, ldc: ldc, alpha: alpha, beta: beta,
+                                               epilogue: epilogue.rows(from: done),
                                                nextBlockDistance: nextBlockDistance)
                 done += head
             }

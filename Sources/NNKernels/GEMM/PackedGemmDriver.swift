@@ -182,6 +182,13 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
         return NextBlockOfA(distance: (nextIc - ic) * p.lda + (nextSlice - slice) * s.kc, rows: min(s.mc, lastRow - nextIc))
     }
 
+    /// A tile's rows of A read where they lie: the first row (the rest `lda` apart), and how far
+    /// past them the same rows of the block read next lie, for the tile to fetch (0: none).
+    struct RowsInPlace {
+        let first: UnsafePointer<Float>
+        let nextBlockDistance: Int
+    }
+
     /// The block of A read next: how many floats past the current block it starts, and its rows.
     struct NextBlockOfA: Equatable {
         let distance: Int
@@ -262,7 +269,8 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
                 let aRows = liveRows == mr ? aSource.map { source in
                     let row = i - rows.lowerBound
                     let fetches = jr == panels.lowerBound && row + mr <= (nextA?.rows ?? 0)
-                    return (first: source + row * p.lda, nextBlockDistance: fetches ? nextA.unsafelyUnwrapped.distance : 0)
+                    return RowsInPlace(first: source + row * p.lda,
+                                       nextBlockDistance: fetches ? nextA.unsafelyUnwrapped.distance : 0)
                 } : nil
                 // The first tile over a micro-panel not packed yet: a full one packs it as it
                 // reads it; an edge micro-panel (zero-padded past n) or short tile packs it first.
@@ -332,7 +340,7 @@ extension PackedGemmDriver {
     /// the FMAs on the padding columns are not spent.
     @inline(never)
     private static func edgeTile(_ p: GemmProblem, kc: Int, a: UnsafePointer<Float>,
-                                 aRows: (first: UnsafePointer<Float>, nextBlockDistance: Int)?, b: UnsafePointer<Float>,
+                                 aRows: RowsInPlace?, b: UnsafePointer<Float>,
                                  c: UnsafeMutablePointer<Float>, liveRows: Int, liveColumns: Int, beta: Float,
                                  epilogue: TileEpilogue, tile: UnsafeMutablePointer<Float>) {
         let mr = Kernel.mr, nr = Kernel.nr
