@@ -30,6 +30,8 @@ let package = Package(
                        providers: [.apt(["libhwloc-dev"])]),
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
+        // oneDNN, a yardstick of the bench only (BLIS, the other, is opened at run time).
+        .systemLibrary(name: "CDNNL", path: "Sources/CDNNL", providers: [.apt(["libdnnl-dev"])]),
         .target(name: "_KernelShims", path: "Sources/_KernelShims"),
         .target(name: "GBenchShim", path: "Benchmarks/GBenchShim",
                 cxxSettings: [.unsafeFlags(["-O2"])],
@@ -44,7 +46,7 @@ let package = Package(
 
         // MARK: Benchmark harness
         .target(name: "BenchHarness",
-                dependencies: ["NNKernels", "GBenchShim", "COpenBLAS"],
+                dependencies: ["NNKernels", "GBenchShim", "COpenBLAS", "CDNNL"],
                 path: "Benchmarks/Harness",
                 resources: [.copy("Workloads")],
                 swiftSettings: kernelSwiftSettings,

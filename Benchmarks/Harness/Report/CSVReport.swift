@@ -7,7 +7,7 @@ public enum CSVReport {
     public static let columns = [
         "suite", "kernel", "variant", "shape", "threads", "repetitions", "iterations",
         "median_ms", "min_ms", "max_ms", "cv_pct", "gflops", "pct_peak", "gbps", "pct_bw",
-        "vs_openblas", "check", "check_error", "samples_ms",
+        "vs_openblas", "vs_onednn", "check", "check_error", "samples_ms",
     ]
 
     public static func render(_ rows: [ReportRow]) -> String {
@@ -18,7 +18,8 @@ public enum CSVReport {
                 String(row.repetitions), String(row.iterations),
                 number(row.medianMs, 6), number(row.minMs, 6), number(row.maxMs, 6), number(row.cvPercent, 2),
                 number(row.gflops, 3), number(row.percentOfPeak, 2), number(row.gbps, 3),
-                number(row.percentOfBandwidth, 2), number(row.vsOpenBLAS, 3), field(row.check),
+                number(row.percentOfBandwidth, 2), number(row.vsOpenBLAS, 3), number(row.vsOneDNN, 3),
+                field(row.check),
                 row.checkError.map { String(format: "%.3e", $0) } ?? "",
                 row.samplesMs.map { String(format: "%.6f", $0) }.joined(separator: ";"),
             ]
@@ -42,9 +43,10 @@ public enum CSVReport {
             guard let index = header.firstIndex(of: name) else { throw UsageError("CSV report lacks column \(name)") }
             return index
         }
-        // samples_ms came later than the other columns: reports without it still parse.
-        var index = Dictionary(uniqueKeysWithValues: try columns.filter { $0 != "samples_ms" }.map { ($0, try column($0)) })
-        index["samples_ms"] = header.firstIndex(of: "samples_ms")
+        // samples_ms and vs_onednn came later than the other columns: reports without them still parse.
+        let later: Set = ["samples_ms", "vs_onednn"]
+        var index = Dictionary(uniqueKeysWithValues: try columns.filter { !later.contains($0) }.map { ($0, try column($0)) })
+        for name in later { index[name] = header.firstIndex(of: name) }
         return try lines.enumerated().map { number, line in
             let cells = splitLine(line)
             guard cells.count >= header.count else {
@@ -58,6 +60,7 @@ public enum CSVReport {
                              minMs: double("min_ms") ?? 0, maxMs: double("max_ms") ?? 0, cvPercent: double("cv_pct") ?? 0,
                              gflops: double("gflops"), percentOfPeak: double("pct_peak"), gbps: double("gbps"),
                              percentOfBandwidth: double("pct_bw"), vsOpenBLAS: double("vs_openblas"),
+                             vsOneDNN: double("vs_onednn"),
                              check: text("check"), checkError: double("check_error"),
                              samplesMs: text("samples_ms").split(separator: ";").compactMap { Double($0) })
         }

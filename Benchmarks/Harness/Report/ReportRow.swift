@@ -16,6 +16,8 @@ public struct ReportRow: Equatable, Sendable {
     public var gbps: Double?
     public var percentOfBandwidth: Double?
     public var vsOpenBLAS: Double?
+    /// GFLOPS over oneDNN's at the same problem and threads, where the run timed oneDNN.
+    public var vsOneDNN: Double?
     /// "pass", "fail" or "not run".
     public var check: String
     public var checkError: Double?
@@ -25,7 +27,7 @@ public struct ReportRow: Equatable, Sendable {
     public init(suite: String, kernel: String, variant: String, shape: String, threads: Int,
                 repetitions: Int, iterations: Int64, medianMs: Double, minMs: Double, maxMs: Double,
                 cvPercent: Double, gflops: Double? = nil, percentOfPeak: Double? = nil, gbps: Double? = nil,
-                percentOfBandwidth: Double? = nil, vsOpenBLAS: Double? = nil, check: String = "not run",
+                percentOfBandwidth: Double? = nil, vsOpenBLAS: Double? = nil, vsOneDNN: Double? = nil, check: String = "not run",
                 checkError: Double? = nil, samplesMs: [Double] = []) {
         self.suite = suite
         self.kernel = kernel
@@ -43,6 +45,7 @@ public struct ReportRow: Equatable, Sendable {
         self.gbps = gbps
         self.percentOfBandwidth = percentOfBandwidth
         self.vsOpenBLAS = vsOpenBLAS
+        self.vsOneDNN = vsOneDNN
         self.check = check
         self.checkError = checkError
         self.samplesMs = samplesMs

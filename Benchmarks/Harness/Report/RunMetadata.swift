@@ -85,8 +85,10 @@ struct RunMetadata {
             "git_commit": source.commit,
             "git_dirty": source.dirty,
             "openblas": [
-                "config": String(cString: openBLASConfig()),
+                "config": LibraryGemm.openblas.buildDescription,
             ],
+            "onednn": LibraryGemm.onednn.buildDescription,
+            "blis": LibraryGemm.blis.buildDescription,
         ]
         return try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
     }

@@ -11,7 +11,7 @@ enum SummaryTable {
     }
 
     static func render(_ rows: [ReportRow], separator: String = "  ") -> String {
-        let header = ["suite", "kernel", "variant", "shape", "thr", "median ms", "cv %", "GFLOPS", "% peak", "GB/s", "% bw", "vs openblas", "check"]
+        let header = ["suite", "kernel", "variant", "shape", "thr", "median ms", "cv %", "GFLOPS", "% peak", "GB/s", "% bw", "vs openblas", "vs onednn", "check"]
         func format(_ value: Double?, _ digits: Int) -> String {
             guard let value, value.isFinite else { return "-" }
             return String(format: "%.\(digits)f", value)
@@ -19,7 +19,8 @@ enum SummaryTable {
         let body = rows.map { row in
             [row.suite, row.kernel, row.variant, row.shape, String(row.threads), format(row.medianMs, 3),
              format(row.cvPercent, 1), format(row.gflops, 1), format(row.percentOfPeak, 1), format(row.gbps, 1),
-             format(row.percentOfBandwidth, 1), row.vsOpenBLAS.map { String(format: "%.2fx", $0) } ?? "-", row.check]
+             format(row.percentOfBandwidth, 1), row.vsOpenBLAS.map { String(format: "%.2fx", $0) } ?? "-",
+             row.vsOneDNN.map { String(format: "%.2fx", $0) } ?? "-", row.check]
         }
         let table = [header] + body
         let widths = header.indices.map { column in table.map { $0[column].count }.max() ?? 0 }

@@ -1,4 +1,3 @@
-import COpenBLAS
 import Foundation
 import NNKernels
 
@@ -8,14 +7,16 @@ import NNKernels
 /// - `fused-packing`: one GEMM with the bias and activation in the microkernel's epilogue, W
 ///   packed inside the call;
 /// - `fused`: the same with W packed once, outside the timing (`DenseWeights`);
-/// - `openblas`: OpenBLAS's `cblas_sgemm` on the requested threads, then the same two passes on
-///   one (how a framework composes BLAS with its elementwise kernels); `vs_openblas` on every
-///   row is relative to it.
+/// - `openblas`, `onednn`: OpenBLAS's `cblas_sgemm` or oneDNN's `dnnl_sgemm` on the requested
+///   threads, then the same two passes on one (how a framework composes BLAS with its elementwise
+///   kernels, as PyTorch's `relu(linear(x, W, b))` does); `vs_openblas` and `vs_onednn` on every
+///   row are relative to them.
 /// FLOPs count the GEMM only (2 M N K).
 enum DenseSuite: BenchSuite {
     static let name = "dense"
     static let bareGemmVariant = "gemm"
-    static let variants = [bareGemmVariant] + DenseVariant.allCases.map(\.rawValue) + [GemmSuite.openBLASVariant]
+    static let variants = [bareGemmVariant] + DenseVariant.allCases.map(\.rawValue)
+        + [LibraryGemm.openblas, LibraryGemm.onednn].map(\.rawValue)
     static let mlpVariants = [DenseVariant.unfused.rawValue, DenseVariant.fused.rawValue]
 
     static func workloadDescriptions(quick: Bool) throws -> [String] {
@@ -77,13 +78,15 @@ enum DenseSuite: BenchSuite {
                     try! Gemm.compute(m: m, n: n, k: k, a: x, lda: max(1, k), b: w, ldb: max(1, n), c: y, ldc: max(1, n),
                                       threads: threads)
                 }
-            case GemmSuite.openBLASVariant:
-                openblas_set_num_threads(Int32(threads))
+            case let name where LibraryGemm(rawValue: name) != nil:
+                let library = LibraryGemm(rawValue: name)!
+                library.setThreads(threads)
+                let problem = try Gemm.validate(transA: .none, transB: .none, m: m, n: n, k: k, alpha: 1, a: x, lda: max(1, k),
+                                                b: w, ldb: max(1, n), beta: 0, c: y, ldc: max(1, n))
                 body = {
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, x.baseAddress,
-                                Int32(max(1, k)), w.baseAddress, Int32(max(1, n)), 0, y.baseAddress, Int32(max(1, n)))
+                    library.sgemm(problem)
                     // One thread for the passes: waking this package's worker pool here would
-                    // leave it spinning against OpenBLAS's own threads in the next call.
+                    // leave it spinning against the library's own threads in the next call.
                     try! Dense.addBiasThenActivate(output: y, batch: m, outputs: n, bias: bias, activation: activation)
                 }
             case DenseVariant.fused.rawValue:

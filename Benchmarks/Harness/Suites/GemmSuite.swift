@@ -1,11 +1,13 @@
-import COpenBLAS
+import Foundation
 import NNKernels
 
-/// GEMM from the naive loop to the packed multithreaded kernel, beside OpenBLAS in the same run.
+/// GEMM from the naive loop to the packed multithreaded kernel, beside OpenBLAS, oneDNN and
+/// BLIS in the same run (`LibraryGemm`).
 enum GemmSuite: BenchSuite {
     static let name = "gemm"
-    static let variants = GemmVariant.allCases.map(\.rawValue) + [openBLASVariant]
-    static let openBLASVariant = "openblas"
+    static let variants = GemmVariant.allCases.map(\.rawValue) + LibraryGemm.allCases.map(\.rawValue)
+    static let openBLASVariant = LibraryGemm.openblas.rawValue
+    static let oneDNNVariant = LibraryGemm.onednn.rawValue
     /// The naive loop takes seconds per call above this; larger problems skip it.
     static let naiveFlopLimit = 2.2e9
 
@@ -16,12 +18,27 @@ enum GemmSuite: BenchSuite {
     }
 
     static func isMultithreaded(_ variant: String) -> Bool {
-        variant == GemmVariant.packed.rawValue || variant == openBLASVariant
+        variant == GemmVariant.packed.rawValue || LibraryGemm(rawValue: variant) != nil
+    }
+
+    /// The variants asked for (all when none was named), less the libraries that cannot be
+    /// loaded here: asked for by name, such a library is an error; in the default list, a note.
+    static func chosenVariants(_ all: [String], requested: [String]) throws -> [String] {
+        var chosen: [String] = []
+        for variant in requested.isEmpty ? all : all.filter(requested.contains) {
+            if let reason = LibraryGemm(rawValue: variant)?.unavailableReason() {
+                if !requested.isEmpty { throw UsageError("variant \(variant): \(reason)") }
+                FileHandle.standardError.write(Data("note: variant \(variant) skipped: \(reason)\n".utf8))
+                continue
+            }
+            chosen.append(variant)
+        }
+        return chosen
     }
 
     static func cases(_ request: SuiteRequest) throws -> [BenchCase] {
         let shapes = request.adHocOnly ? request.gemmShapes : try Workloads.gemmShapes(workloadFile(quick: request.quick))
-        let variants = request.variants.isEmpty ? Self.variants : Self.variants.filter(request.variants.contains)
+        let variants = try chosenVariants(Self.variants, requested: request.variants)
         var cases: [BenchCase] = []
         // The microkernel's own ceiling, before the GEMMs built on it (not for ad hoc shapes).
         if !request.adHocOnly, request.threads.contains(1), variants.contains(GemmVariant.packed.rawValue) {
@@ -50,13 +67,9 @@ enum GemmSuite: BenchSuite {
             let operands = GemmOperands(shape)
             let problem = operands.problem
             let body: () -> Void
-            if variant == openBLASVariant {
-                openblas_set_num_threads(Int32(threads))
-                body = {
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(problem.m), Int32(problem.n),
-                                Int32(problem.k), problem.alpha, problem.a, Int32(problem.lda), problem.b,
-                                Int32(problem.ldb), problem.beta, problem.c, Int32(problem.ldc))
-                }
+            if let library = LibraryGemm(rawValue: variant) {
+                library.setThreads(threads)
+                body = { library.sgemm(problem) }
             } else {
                 let gemmVariant = GemmVariant(rawValue: BenchInjection.variant(for: variant)) ?? GemmVariant(rawValue: variant)!
                 body = { Gemm.run(problem, variant: gemmVariant, threads: threads) }

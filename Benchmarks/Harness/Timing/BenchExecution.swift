@@ -74,14 +74,16 @@ struct BenchExecution {
             }
             return row
         }
-        // OpenBLAS's rate at the same (suite, kernel, shape, threads).
+        // OpenBLAS's and oneDNN's rates at the same (suite, kernel, shape, threads).
         func problem(_ row: ReportRow) -> String { "\(row.suite)|\(row.kernel)|\(row.shape)|\(row.threads)" }
-        var openBLAS: [String: Double] = [:]
+        var openBLAS: [String: Double] = [:], oneDNN: [String: Double] = [:]
         for row in rows where row.variant == GemmSuite.openBLASVariant { openBLAS[problem(row)] = row.gflops }
+        for row in rows where row.variant == GemmSuite.oneDNNVariant { oneDNN[problem(row)] = row.gflops }
         return rows.map { row in
             var row = row
-            if let gflops = row.gflops, let reference = openBLAS[problem(row)] {
-                row.vsOpenBLAS = gflops / reference
+            if let gflops = row.gflops {
+                row.vsOpenBLAS = openBLAS[problem(row)].map { gflops / $0 }
+                row.vsOneDNN = oneDNN[problem(row)].map { gflops / $0 }
             }
             return row
         }

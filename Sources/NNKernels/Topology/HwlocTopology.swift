@@ -53,4 +53,11 @@ final class HwlocTopology: @unchecked Sendable {
         }
         return hwloc_set_cpubind(topology, core.pointee.cpuset, Int32(HWLOC_CPUBIND_THREAD.rawValue)) == 0
     }
+
+    /// Lets the calling thread run on every core of the machine again.
+    @discardableResult
+    func unbindCurrentThread() -> Bool {
+        guard let topology, let root = hwloc_get_root_obj(topology) else { return false }
+        return hwloc_set_cpubind(topology, root.pointee.cpuset, Int32(HWLOC_CPUBIND_THREAD.rawValue)) == 0
+    }
 }
