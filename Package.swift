@@ -30,8 +30,10 @@ let package = Package(
                        providers: [.apt(["libhwloc-dev"])]),
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
-        // oneDNN, a yardstick of the bench only (BLIS, the other, is opened at run time).
+        // oneDNN, a yardstick of the bench only (BLIS, the other, is opened at run time): its
+        // GEMM through the module, its convolution primitive through a C shim.
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL", providers: [.apt(["libdnnl-dev"])]),
+        .target(name: "OneDNNShim", path: "Benchmarks/OneDNNShim", linkerSettings: [.linkedLibrary("dnnl")]),
         .target(name: "_KernelShims", path: "Sources/_KernelShims"),
         .target(name: "GBenchShim", path: "Benchmarks/GBenchShim",
                 cxxSettings: [.unsafeFlags(["-O2"])],
@@ -46,7 +48,7 @@ let package = Package(
 
         // MARK: Benchmark harness
         .target(name: "BenchHarness",
-                dependencies: ["NNKernels", "GBenchShim", "COpenBLAS", "CDNNL"],
+                dependencies: ["NNKernels", "GBenchShim", "COpenBLAS", "CDNNL", "OneDNNShim"],
                 path: "Benchmarks/Harness",
                 resources: [.copy("Workloads")],
                 swiftSettings: kernelSwiftSettings,
