@@ -124,7 +124,7 @@ public struct BenchOptions: Equatable {
       (no option)          run the default suites (peak, gemm) and write a CSV report
       --quick              a subset that finishes in about two minutes
       --suite NAME         peak, gemm, dense, activation, conv or pool (repeatable)
-      --variant NAME       only these variants, e.g. naive, simd, tiled, packed, openblas (repeatable)
+      --variant NAME       only these variants, e.g. naive, simd, tiled, packed, openblas, onednn, blis (repeatable)
       --threads LIST       thread counts, e.g. 1,2 (default: 1 and all physical cores)
       --gemm MxNxK         an ad hoc GEMM, C[MxN] = A[MxK] * B[KxN], row-major (repeatable)
       --dense MxNxK:ACT    an ad hoc dense layer act(X * W + b) (repeatable)
