@@ -9,9 +9,11 @@ struct GemmStreamedPanelTests {
     @Test("rows of one MC block against the reference, every microkernel", arguments: GemmDriverTests.kernels.map(\.name))
     func streamedPanels(_ name: String) throws {
         let kernel = try #require(GemmMicrokernels.named(name))
-        // Eight k steps a slice: depth 29 is four slices (the last of 5). Room in the MC x KC
-        // block for all of A up to 4 MR rows that deep, and n of many panels and a tail, too
-        // wide for "L2" (two such blocks): several narrow column blocks.
+        // Eight k steps a slice: depth 29 is four slices (the last of 5) for MR + 1 rows, whose
+        // last micro-panel of one row keeps the slices; the other row counts take the whole
+        // depth as one slice (all of A fits half of "L2"). Room in the MC x KC block for all of
+        // A up to 4 MR rows that deep, and n of many panels and a tail, too wide for "L2" (two
+        // such blocks): several narrow column blocks.
         let blocking = GemmBlocking(mc: 16 * kernel.mr, kc: 8, nc: 64 * kernel.nr)
         var rng = SplitMix64(seed: 1789)
         for m in [kernel.mr, kernel.mr + 1, 4 * kernel.mr - 1, 4 * kernel.mr] {
@@ -39,7 +41,9 @@ struct GemmStreamedPanelTests {
                                      minimumFlopsPerExtraWorker: 0)
         let two = PackedGemmSchedule(m: 64, n: 3072, k: 768, mr: 6, nr: 16, blocking: blocking, requestedWorkers: 2,
                                      minimumFlopsPerExtraWorker: 0)
-        #expect(one.prefetchesNextPanel && one.nc == 112)
-        #expect(!two.prefetchesNextPanel && two.nc == 3072)
+        // All of A (64 x 768) fits half of L2, so the whole depth is one k slice; the panel
+        // of B and the next one's source then share the other half: 32 columns of 768 rows.
+        #expect(one.prefetchesNextPanel && one.kc == 768 && one.nc == 32)
+        #expect(!two.prefetchesNextPanel && two.kc == 768 && two.nc == 3072)
     }
 }

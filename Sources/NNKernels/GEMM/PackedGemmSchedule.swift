@@ -73,7 +73,14 @@ struct PackedGemmSchedule {
         // (49 rows, the 7 x 7 convolution res5b_branch2b: with KC slices, and that tile's k steps
         // spread over four sets of accumulators in `SIMDGemmMicrokernel.accumulateInSets`, 0.94x
         // the time in alternating runs). Three rows were not timed, so they keep one slice.
-        let slices = !packsB && m <= mc && !(1...2 ~= m % mr) ? 1 : max(1, (k + blocking.kc - 1) / max(1, blocking.kc))
+        // B packed here (by its first tiles) takes one slice too when all of A fits half of L2
+        // (a batch of 64 against 1024 inputs): each packed micro-panel then serves its tiles
+        // once, and C is stored once. Six alternating rounds, one / two threads: 64 x 1024 x 1024
+        // 0.971 / 0.986x the time, 64 x 256 x 784 0.980 / 0.968x, 200 x 512 x 512 0.983 / 0.969x
+        // (3 rounds), 64 x 3072 x 768 1.008 / 0.995x (results/one-slice-packing-20261206).
+        let wholeAFitsHalfL2 = m * k <= blocking.mc * blocking.kc
+        let slices = (!packsB || wholeAFitsHalfL2) && m <= mc && !(1...2 ~= m % mr)
+            ? 1 : max(1, (k + blocking.kc - 1) / max(1, blocking.kc))
         kc = max(1, (k + slices - 1) / slices)
         workers = Tuning.workers(requested: requestedWorkers, flops: 2 * Double(m) * Double(n) * Double(k),
                                  minimumFlopsPerExtraWorker: minimumFlopsPerExtraWorker)
@@ -94,7 +101,6 @@ struct PackedGemmSchedule {
         // 1.35x), nor were one-worker shares of the columns (1.05x), so they keep wide panels.
         // (L2 holds two MC x KC blocks.)
         let widePanelFitsL2 = (n + m) * kc <= 2 * blocking.mc * blocking.kc
-        let wholeAFitsHalfL2 = m * k <= blocking.mc * blocking.kc
         prefetchesNextPanel = packsB && workers == 1 && m <= mc && wholeAFitsHalfL2 && !widePanelFitsL2
         let ncLimit = prefetchesNextPanel ? blocking.mc * blocking.kc / (2 * kc) : blocking.nc
         nc = min(max(nr, ncLimit / nr * nr), (n + nr - 1) / nr * nr)
