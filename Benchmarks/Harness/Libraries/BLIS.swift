@@ -3,8 +3,10 @@ import NNKernels
 
 /// BLIS (Debian's `libblis-dev`), opened at run time rather than linked: it exports the same
 /// BLAS and CBLAS symbols as OpenBLAS, and linking both would bind `cblas_sgemm` to whichever
-/// came first. Opened local and deep-bound, its symbols stay its own; only the typed API is
-/// called (`bli_sgemm`, which takes row and column strides, so row-major needs no transpose).
+/// came first. Opened local, its symbols are not seen by the rest of the process; only its typed
+/// API is called (`bli_sgemm`, which takes row and column strides, so row-major needs no
+/// transpose), whose `bli_` names no other library defines. Not deep-bound: the sanitizers'
+/// runtimes refuse `RTLD_DEEPBIND`.
 enum BLIS {
     struct Functions {
         // trans_t is an enum (BLIS_NO_TRANSPOSE = 0); dim_t and inc_t are 64-bit.
@@ -29,7 +31,7 @@ enum BLIS {
     /// The library's functions, or why they could not be had.
     static let loaded: (functions: Functions?, failure: String?) = {
         let name = "libblis.so.4"
-        guard let handle = dlopen(name, RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND) else {
+        guard let handle = dlopen(name, RTLD_NOW | RTLD_LOCAL) else {
             let reason = dlerror().map { String(cString: $0) } ?? "dlopen failed"
             return (nil, "BLIS is not available (\(reason)); install libblis-dev")
         }
