@@ -153,7 +153,8 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
                             macroKernel(p, rows: ic..<(ic + mc), jc: jc, nc: nc, pc: pc, kc: kc, panels: panelRange,
                                         packedA: aPanel, aPanelStride: aPanelStride, aSource: aSource, packedB: bPanel,
                                         bPanelStride: bPanelStride, bSource: bSource, beta: beta, epilogue: tileEpilogue,
-                                        tile: tile, nextPanel: &nextPanel, nextA: nextA)
+                                        tile: tile, nextPanel: &nextPanel, nextA: nextA,
+                                        fetchesNextPackedPanel: prepackedB == nil)
                         }
                     }
                 }
@@ -203,12 +204,15 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
                                     panels: Range<Int>, packedA: UnsafePointer<Float>, aPanelStride: Int,
                                     aSource: UnsafePointer<Float>?, packedB: UnsafePointer<Float>, bPanelStride: Int, bSource: UnsafePointer<Float>?,
                                     beta: Float, epilogue: GemmEpilogue, tile: UnsafeMutablePointer<Float>,
-                                    nextPanel: inout NextPanelPrefetch?, nextA: NextBlockOfA?) {
+                                    nextPanel: inout NextPanelPrefetch?, nextA: NextBlockOfA?, fetchesNextPackedPanel: Bool) {
         let mr = Kernel.mr, nr = Kernel.nr
-        // The next B micro-panel is fetched into L2 a share at each tile of this one: prepacked
-        // weights lie a whole panel (k x NR) apart, so each micro-panel starts a new stream that
-        // the hardware prefetcher would only pick up after a few misses. A micro-panel not
-        // packed yet is fetched from its source instead, a share of its kc rows at each tile.
+        // The next B micro-panel is fetched into L2 a share at each tile of this one. A
+        // micro-panel not packed yet is fetched from its source instead, a share of its kc rows
+        // at each tile. Weights packed before the call (`fetchesNextPackedPanel` false) are left
+        // to the hardware prefetcher: the burst of prefetches at each tile's start (a sixth of a
+        // 128 KB micro-panel at batch 64) stalled the tiles when the weights came from beyond L3.
+        // Fused dense at batch 64, one thread: 64 x 4096 x 1024 0.84x the time (74 -> 89% of
+        // peak), 64 x 3072 x 768 0.95x, the 4 x 1024 MLP 0.87x (results/next-panel-prefetch-20261206).
         let panelLines = kc * nr * MemoryLayout<Float>.stride / 64
         let tiles = (rows.count + mr - 1) / mr
         let linesPerTile = (panelLines + tiles - 1) / max(1, tiles)
@@ -220,7 +224,7 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
             let b = packedB + jr * bPanelStride
             let nextB = UnsafeRawPointer(packedB + (jr + 1) * bPanelStride)
             let hasNext = jr + 1 < panels.upperBound
-            var nextLine = hasNext ? 0 : panelLines
+            var nextLine = hasNext && fetchesNextPackedPanel ? 0 : panelLines
             var nextSourceRow = hasNext ? 0 : kc
             var tileEpilogue = TileEpilogue(bias: epilogue.bias.map { $0 + j }, activation: epilogue.activation)
             var a = packedA
