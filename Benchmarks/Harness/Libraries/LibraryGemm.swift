@@ -47,7 +47,7 @@ enum LibraryGemm: String, CaseIterable {
     /// The library's own description of its version and build, for the report's metadata.
     var buildDescription: String {
         switch self {
-        case .openblas: return String(cString: openBLASConfig())
+        case .openblas: return String(cString: openblas_get_config())
         case .onednn: return OneDNN.versionDescription
         case .blis: return BLIS.loaded.functions?.version ?? (BLIS.loaded.failure ?? "not loaded")
         }

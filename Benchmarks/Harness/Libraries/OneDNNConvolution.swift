@@ -5,7 +5,7 @@ import OneDNNShim
 /// yardstick for `Convolution2D`. Its threads are OpenMP's (`LibraryGemm.setThreads`).
 final class OneDNNConvolution {
     private let handle: OpaquePointer
-    private let description: String
+    private let layer: String
 
     init(_ shape: ConvolutionShape, channelsLast: Bool, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>) throws {
         var error = [CChar](repeating: 0, count: 256)
@@ -16,15 +16,15 @@ final class OneDNNConvolution {
             Int64(shape.paddingHeight), Int64(shape.paddingWidth), Int64(shape.dilationHeight), Int64(shape.dilationWidth),
             channelsLast ? 1 : 0, weights, bias, &error, Int32(error.count))
         guard let created else {
-            throw UsageError("oneDNN convolution \(shape): \(String(cString: error))")
+            throw UsageError("oneDNN convolution \(shape): \(String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))")
         }
         handle = created
-        description = "\(shape)"
+        layer = "\(shape)"
     }
 
     func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
         let status = nnk_onednn_convolution_run(handle, input, output)
-        precondition(status == 0, "oneDNN convolution \(description) failed")
+        precondition(status == 0, "oneDNN convolution \(layer) failed")
     }
 
     deinit { nnk_onednn_convolution_destroy(handle) }

@@ -80,42 +80,42 @@ enum ConvSuite: BenchSuite {
 
     static func convCase(_ descriptor: ConvDescriptor, layout: TensorLayout, algorithm: ConvolutionAlgorithm,
                          threads: Int) throws -> BenchCase {
-        let shape = try descriptor.convolutionShape()
-        return BenchCase(suite: name, kernel: "conv2d-\(layout.rawValue)", variant: algorithm.rawValue,
-                         shape: descriptor.fullDescription, threads: threads, flops: shape.flops) {
-            let operands = Operands(shape)
+        try layerCase(descriptor, layout: layout, variant: algorithm.rawValue, threads: threads) { shape, operands in
             let layer = try Convolution2D(shape: shape, layout: layout, algorithm: algorithm,
                                           weights: UnsafeBufferPointer(operands.w.buffer),
                                           bias: UnsafeBufferPointer(operands.bias.buffer), activation: .relu, threads: threads)
             let input = UnsafeBufferPointer(operands.x.buffer), output = operands.y.buffer
-            let body = { try! layer.forward(input: input, output: output) }
-            return PreparedCase(body: body, check: {
-                body()
-                return operands.check(shape, layout: layout)
-            }, release: {
-                _ = layer
-                operands.release()
-            })
+            return { try! layer.forward(input: input, output: output) }
         }
     }
 
     /// oneDNN's convolution primitive on the same layer, activations in the same layout, its
     /// weights reordered once when it is created (`OneDNNConvolution`).
     static func oneDNNCase(_ descriptor: ConvDescriptor, layout: TensorLayout, threads: Int) throws -> BenchCase {
-        let shape = try descriptor.convolutionShape()
-        return BenchCase(suite: name, kernel: "conv2d-\(layout.rawValue)", variant: oneDNNVariant,
-                         shape: descriptor.fullDescription, threads: threads, flops: shape.flops) {
-            let operands = Operands(shape)
+        try layerCase(descriptor, layout: layout, variant: oneDNNVariant, threads: threads) { shape, operands in
             LibraryGemm.onednn.setThreads(threads)
             let layer = try OneDNNConvolution(shape, channelsLast: layout == .nhwc, weights: operands.w.pointer,
                                               bias: operands.bias.pointer)
             let input = UnsafePointer(operands.x.pointer), output = operands.y.pointer
-            let body = { layer.forward(input: input, output: output) }
+            return { layer.forward(input: input, output: output) }
+        }
+    }
+
+    /// One layer's case: its operands made just before timing, the timed call that `makeBody`
+    /// builds on them (the closure holds the layer, kept until release), the check against the
+    /// `Double` reference.
+    private static func layerCase(_ descriptor: ConvDescriptor, layout: TensorLayout, variant: String, threads: Int,
+                                  makeBody: @escaping (ConvolutionShape, Operands) throws -> () -> Void) throws -> BenchCase {
+        let shape = try descriptor.convolutionShape()
+        return BenchCase(suite: name, kernel: "conv2d-\(layout.rawValue)", variant: variant,
+                         shape: descriptor.fullDescription, threads: threads, flops: shape.flops) {
+            let operands = Operands(shape)
+            let body = try makeBody(shape, operands)
             return PreparedCase(body: body, check: {
                 body()
                 return operands.check(shape, layout: layout)
             }, release: {
-                _ = layer
+                _ = body
                 operands.release()
             })
         }

@@ -6,8 +6,6 @@ import NNKernels
 enum GemmSuite: BenchSuite {
     static let name = "gemm"
     static let variants = GemmVariant.allCases.map(\.rawValue) + LibraryGemm.allCases.map(\.rawValue)
-    static let openBLASVariant = LibraryGemm.openblas.rawValue
-    static let oneDNNVariant = LibraryGemm.onednn.rawValue
     /// The naive loop takes seconds per call above this; larger problems skip it.
     static let naiveFlopLimit = 2.2e9
 

@@ -74,11 +74,13 @@ struct BenchExecution {
             }
             return row
         }
-        // OpenBLAS's and oneDNN's rates at the same (suite, kernel, shape, threads).
+        // A library's rate at the same (suite, kernel, shape, threads).
         func problem(_ row: ReportRow) -> String { "\(row.suite)|\(row.kernel)|\(row.shape)|\(row.threads)" }
-        var openBLAS: [String: Double] = [:], oneDNN: [String: Double] = [:]
-        for row in rows where row.variant == GemmSuite.openBLASVariant { openBLAS[problem(row)] = row.gflops }
-        for row in rows where row.variant == GemmSuite.oneDNNVariant { oneDNN[problem(row)] = row.gflops }
+        func rates(of library: LibraryGemm) -> [String: Double] {
+            Dictionary(rows.filter { $0.variant == library.rawValue }.compactMap { row in row.gflops.map { (problem(row), $0) } },
+                       uniquingKeysWith: { first, _ in first })
+        }
+        let openBLAS = rates(of: .openblas), oneDNN = rates(of: .onednn)
         return rows.map { row in
             var row = row
             if let gflops = row.gflops {
