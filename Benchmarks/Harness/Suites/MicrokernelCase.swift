@@ -1,9 +1,11 @@
 import NNKernels
 
-/// The packed GEMM's microkernel alone, on one MR x KC panel of A and one KC x NR panel of B that
-/// stay in L1, called over and over into one C tile: the most any GEMM built on it can reach,
-/// with no packing, no cache misses and no edges. Its share of the FMA peak is the ceiling of the
-/// `packed` rows, and the difference between the two is what the driver costs.
+/// The packed GEMM's microkernel alone, on one MR x KC panel of A and one KC x NR panel of B at
+/// the driver's KC, called over and over into one C tile that stays in L1: the most any GEMM
+/// built on it can reach, with no packing, no cold C and no edges. The panels stay in the cache
+/// the driver's blocking streams them from (`PanelResidency`): L1 for the AVX2 tiles, L2 for the
+/// 12 x 32 AVX-512 tile (60 KB at KC 344 against a 32 KB L1d). Its share of the FMA peak is the
+/// ceiling of the `packed` rows, and the difference between the two is what the driver costs.
 enum MicrokernelCase {
     static let kernel = "microkernel"
     /// Calls per timed iteration, so one iteration is long enough to time (tens of microseconds).
