@@ -88,11 +88,21 @@ where Vector.Scalar == Float {
         let packedRowBytes = NV * vectorBytes
         // One k step: NV loads of B, then for each row a broadcast of A and NV FMAs.
         let rowBytes = bStride * MemoryLayout<Float>.stride
+        // A tile that packs B asks for the source row 16 k steps ahead into L2. Rows a multiple
+        // of 4 KB apart (ldb 1024 or 3072) share 32 of L2's sets, so the rows fetched into L2 by
+        // the tiles before it do not all stay there, and the tile stalled on them (43% of its
+        // samples at 64 x 3072 x 768). Into L1 instead, 8 steps ahead, the rows evict each other
+        // from their one L1 set (results/not-kept-20261206/source-prefetch). One prefetch a
+        // vector, in the form of the loads: a loop over the row's lines put the accumulators on
+        // the stack.
+        let sourceAheadBytes = 16 * rowBytes
         @inline(__always) func step(_ q: Int) {
             var bv = InlineArray<NV, Vector>(repeating: .zero)
             for j in 0..<NV { bv[j] = pb.loadUnaligned(fromByteOffset: q * rowBytes + j * vectorBytes, as: Vector.self) }
             if let packed {
                 for j in 0..<NV { packed.storeBytes(of: bv[j], toByteOffset: q * packedRowBytes + j * vectorBytes, as: Vector.self) }
+                let ahead = pb + sourceAheadBytes + q * rowBytes
+                for j in 0..<NV { nnk_prefetch_to_l2(ahead + j * vectorBytes) }
             }
             for r in 0..<MR {
                 let av = Vector(repeating: pa[q * aStride + r])
