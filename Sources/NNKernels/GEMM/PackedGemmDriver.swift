@@ -208,7 +208,9 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
         let mr = Kernel.mr, nr = Kernel.nr
         // The next B micro-panel is fetched into L2 a share at each tile of this one. A
         // micro-panel not packed yet is fetched from its source instead, a share of its kc rows
-        // at each tile. Weights packed before the call (`fetchesNextPackedPanel` false) are left
+        // at each tile; its packing tile asks for each row again 16 k steps before reading it
+        // (`SIMDGemmMicrokernel.accumulate`), since rows a multiple of 4 KB apart share L2 sets
+        // and not all of those fetched here stay. Weights packed before the call (`fetchesNextPackedPanel` false) are left
         // to the hardware prefetcher: the burst of prefetches at each tile's start (a sixth of a
         // 128 KB micro-panel at batch 64) stalled the tiles when the weights came from beyond L3.
         // Fused dense at batch 64, one thread: 64 x 4096 x 1024 0.84x the time (74 -> 89% of
