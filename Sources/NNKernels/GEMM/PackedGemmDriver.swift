@@ -16,6 +16,10 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
                                    requestedWorkers: threads, minimumFlopsPerExtraWorker: minimumFlopsPerExtraWorker,
                                    packsB: prepackedB == nil, bReadableInPlace: p.transB == .none,
                                    aReadableInPlace: p.transA == .none && prepackedA == nil)
+        if s.rowSharesRunAlone {
+            runRowSharesAlone(p, workers: s.workers, blocking: blocking, epilogue: epilogue, prepackedA: prepackedA)
+            return
+        }
         // With B panels narrowed for streaming (`PackedGemmSchedule.prefetchesNextPanel`), every
         // phase would pack its slice of A again (for a batch of 64 against 112-column panels,
         // more than half as many floats as the panel of B): A is packed once instead, in full
@@ -47,6 +51,31 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
             work(p, s, packedB: packedB.pointer, prepackedB: prepackedB, prepackedA: prepackedA, epilogue: epilogue,
                  packedA: packedA.pointer + worker * s.packedACount,
                  tile: tiles.pointer + worker * Kernel.mr * Kernel.nr, counters: counters)
+        }
+    }
+
+    /// Each worker multiplies its own share of the rows (whole micro-panels, as equal as they
+    /// go) as a one-worker product: its own packed A and B, nothing shared but the caller's
+    /// buffers, which the shares touch in disjoint rows of C.
+    private static func runRowSharesAlone(_ p: GemmProblem, workers: Int, blocking: GemmBlocking, epilogue: GemmEpilogue,
+                                          prepackedA: PrepackedPanels?) {
+        let panels = (p.m + Kernel.mr - 1) / Kernel.mr
+        ParallelRegion.run(workers: workers) { worker in
+            let share = ParallelRegion.share(of: panels, worker: worker, workers: workers)
+            let first = share.lowerBound * Kernel.mr
+            let rows = min(p.m, share.upperBound * Kernel.mr) - first
+            if rows <= 0 { return }
+            var part = p
+            part.m = rows
+            part.a = p.transA == .none ? p.a + first * p.lda : p.a + first
+            part.c = p.c + first * p.ldc
+            var partEpilogue = epilogue
+            partEpilogue.rowBias = epilogue.rowBias.map { $0 + first }
+            let partA = prepackedA.map {
+                PrepackedPanels(pointer: $0.pointer + share.lowerBound * $0.panelStride, k: $0.k, width: $0.width)
+            }
+            run(part, threads: 1, blocking: blocking, minimumFlopsPerExtraWorker: .infinity, epilogue: partEpilogue,
+                prepackedB: nil, prepackedA: partA)
         }
     }
 

@@ -2,7 +2,8 @@
 ///
 /// The loops are BLIS's: for each NC-wide block of columns (jc) and KC-deep slice of k (pc),
 /// a "phase" packs that KC x NC panel of B once, shared by all workers, then computes C with it
-/// (B packed beforehand: a phase is a whole column block, see `slicesWithinChunk`).
+/// (B packed beforehand: a phase is a whole column block, see `slicesWithinChunk`; rows split
+/// between workers that each run alone: see `rowSharesRunAlone`).
 /// Each phase is `packChunks` packing chunks followed by `computeChunks` compute chunks, and
 /// workers claim chunks in that global order from one atomic counter. A chunk waits only for
 /// chunks with lower numbers (B packed before it is used; the same chunk of the previous k slice
@@ -37,6 +38,14 @@ struct PackedGemmSchedule {
     /// instead of in a packing pass that waited on memory with no FMAs beside it and then wrote
     /// the block again for four passes of tiles.
     let readsAInPlace: Bool
+    /// Whether each worker instead runs the whole one-worker product over its own share of the
+    /// rows (`PackedGemmDriver.runRowSharesAlone`), packing its own B by its first tiles
+    /// (`packsBOnFirstUse`), with no chunk shared and no wait: rows split, B packed here and
+    /// readable where it lies, A packed. Shared, B was packed at every k slice in a phase with
+    /// no FMAs beside it, by both workers at once; packed twice beside FMAs it costs less. Two
+    /// threads in alternating rounds: 512 to 2048 cubed 0.87 to 0.97x the time, 1024 cubed 79.6
+    /// -> 88.5% of the two-core peak (results/row-shares-alone-20261206).
+    let rowSharesRunAlone: Bool
     let packChunks: Int
     let computeChunks: Int
     /// Rows per compute chunk (rows split) or B micro-panels per compute chunk (columns split).
@@ -128,6 +137,7 @@ struct PackedGemmSchedule {
             computeChunks = (panelsPerBlock + computeChunkSize - 1) / computeChunkSize
         }
         readsAInPlace = aInPlaceShape && !prefetchesNextPanel
+        rowSharesRunAlone = workers > 1 && split == .rows && packsB && bReadableInPlace && !readsAInPlace
         // B packed on first use would need A packed for its first tiles; B this narrow packs quickly.
         packsBOnFirstUse = packsB && bReadableInPlace && (workers == 1 || split == .columns) && !readsAInPlace
         // Prepacked B (weights packed once), or B packed by the tiles: phases have no packing chunks.
