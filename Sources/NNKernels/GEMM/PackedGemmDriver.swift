@@ -16,8 +16,9 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
                                    requestedWorkers: threads, minimumFlopsPerExtraWorker: minimumFlopsPerExtraWorker,
                                    packsB: prepackedB == nil, bReadableInPlace: p.transB == .none,
                                    aReadableInPlace: p.transA == .none && prepackedA == nil)
-        if s.rowSharesRunAlone {
-            runRowSharesAlone(p, workers: s.workers, blocking: blocking, epilogue: epilogue, prepackedA: prepackedA)
+        // (A packed beforehand comes with B packed beforehand, which never runs its shares alone.)
+        if s.rowSharesRunAlone && prepackedA == nil {
+            runRowSharesAlone(p, workers: s.workers, blocking: blocking, epilogue: epilogue)
             return
         }
         // With B panels narrowed for streaming (`PackedGemmSchedule.prefetchesNextPanel`), every
@@ -57,8 +58,7 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
     /// Each worker multiplies its own share of the rows (whole micro-panels, as equal as they
     /// go) as a one-worker product: its own packed A and B, nothing shared but the caller's
     /// buffers, which the shares touch in disjoint rows of C.
-    private static func runRowSharesAlone(_ p: GemmProblem, workers: Int, blocking: GemmBlocking, epilogue: GemmEpilogue,
-                                          prepackedA: PrepackedPanels?) {
+    private static func runRowSharesAlone(_ p: GemmProblem, workers: Int, blocking: GemmBlocking, epilogue: GemmEpilogue) {
         let panels = (p.m + Kernel.mr - 1) / Kernel.mr
         ParallelRegion.run(workers: workers) { worker in
             let share = ParallelRegion.share(of: panels, worker: worker, workers: workers)
@@ -71,11 +71,8 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
             part.c = p.c + first * p.ldc
             var partEpilogue = epilogue
             partEpilogue.rowBias = epilogue.rowBias.map { $0 + first }
-            let partA = prepackedA.map {
-                PrepackedPanels(pointer: $0.pointer + share.lowerBound * $0.panelStride, k: $0.k, width: $0.width)
-            }
             run(part, threads: 1, blocking: blocking, minimumFlopsPerExtraWorker: .infinity, epilogue: partEpilogue,
-                prepackedB: nil, prepackedA: partA)
+                prepackedB: nil)
         }
     }
 
