@@ -91,8 +91,8 @@ where Vector.Scalar == Float {
         // A tile that packs B asks for the source row 16 k steps ahead into L2. Rows a multiple
         // of 4 KB apart (ldb 1024 or 3072) share a few of L2's sets (32 of 2048 on a 1 MiB 8-way
         // L2), so the rows the driver fetched into L2 during the tiles before this one do not all
-        // stay there, and the tile stalled on them (43% of its
-        // samples at 64 x 3072 x 768). Into L1 instead, 8 steps ahead, the rows evict each other
+        // stay there, and the tile stalled on them (43% of its samples at 64 x 3072 x 768).
+        // Into L1 instead, 8 steps ahead, the rows evict each other
         // from their one L1 set (results/not-kept-20261206/source-prefetch). One prefetch a
         // vector, in the form of the loads: a loop over the row's lines put the accumulators on
         // the stack.

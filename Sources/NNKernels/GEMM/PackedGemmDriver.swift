@@ -15,9 +15,9 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
         let s = PackedGemmSchedule(m: p.m, n: p.n, k: p.k, mr: Kernel.mr, nr: Kernel.nr, blocking: blocking,
                                    requestedWorkers: threads, minimumFlopsPerExtraWorker: minimumFlopsPerExtraWorker,
                                    packsB: prepackedB == nil, bReadableInPlace: p.transB == .none,
-                                   aReadableInPlace: p.transA == .none && prepackedA == nil)
-        // (A packed beforehand comes with B packed beforehand, which never runs its shares alone.)
-        if s.rowSharesRunAlone && prepackedA == nil {
+                                   aReadableInPlace: p.transA == .none && prepackedA == nil,
+                                   aPackedBeforehand: prepackedA != nil)
+        if s.rowSharesRunAlone {
             runRowSharesAlone(p, workers: s.workers, blocking: blocking, epilogue: epilogue)
             return
         }
@@ -236,9 +236,10 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
         // micro-panel not packed yet is fetched from its source instead, a share of its kc rows
         // at each tile; its packing tile asks for each row again 16 k steps before reading it
         // (`SIMDGemmMicrokernel.accumulate`), since rows a multiple of 4 KB apart share L2 sets
-        // and not all of those fetched here stay. Weights packed before the call (`fetchesNextPackedPanel` false) are left
-        // to the hardware prefetcher: the burst of prefetches at each tile's start (a sixth of a
-        // 128 KB micro-panel at batch 64) stalled the tiles when the weights came from beyond L3.
+        // and not all of those fetched here stay. Weights packed before the call
+        // (`fetchesNextPackedPanel` false) are left to the hardware prefetcher: the burst of
+        // prefetches at each tile's start (a sixth of a 128 KB micro-panel at batch 64) stalled
+        // the tiles when the weights came from beyond L3.
         // Fused dense at batch 64, one thread: 64 x 4096 x 1024 0.84x the time (74 -> 89% of
         // peak), 64 x 3072 x 768 0.95x, the 4 x 1024 MLP 0.87x (results/next-panel-prefetch-20261206).
         let panelLines = kc * nr * MemoryLayout<Float>.stride / 64

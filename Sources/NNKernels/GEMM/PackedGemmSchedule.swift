@@ -41,7 +41,7 @@ struct PackedGemmSchedule {
     /// Whether each worker instead runs the whole one-worker product over its own share of the
     /// rows (`PackedGemmDriver.runRowSharesAlone`), packing its own B by its first tiles
     /// (`packsBOnFirstUse`), with no chunk shared and no wait: rows split, B packed here and
-    /// readable where it lies, A packed. Shared, B was packed at every k slice in a phase with
+    /// readable where it lies, A packed here. Shared, B was packed at every k slice in a phase with
     /// no FMAs beside it, by both workers at once; packed twice beside FMAs it costs less. Two
     /// threads in alternating rounds: 512 to 2048 cubed 0.87 to 0.97x the time, 1024 cubed 79.6
     /// -> 88.5% of the two-core peak (results/row-shares-alone-20261206).
@@ -55,7 +55,7 @@ struct PackedGemmSchedule {
 
     init(m: Int, n: Int, k: Int, mr: Int, nr: Int, blocking: GemmBlocking, requestedWorkers: Int,
          minimumFlopsPerExtraWorker: Double, packsB: Bool = true, bReadableInPlace: Bool = false,
-         aReadableInPlace: Bool = false) {
+         aReadableInPlace: Bool = false, aPackedBeforehand: Bool = false) {
         self.mr = mr
         self.nr = nr
         self.packsB = packsB
@@ -137,7 +137,7 @@ struct PackedGemmSchedule {
             computeChunks = (panelsPerBlock + computeChunkSize - 1) / computeChunkSize
         }
         readsAInPlace = aInPlaceShape && !prefetchesNextPanel
-        rowSharesRunAlone = workers > 1 && split == .rows && packsB && bReadableInPlace && !readsAInPlace
+        rowSharesRunAlone = workers > 1 && split == .rows && packsB && bReadableInPlace && !readsAInPlace && !aPackedBeforehand
         // B packed on first use would need A packed for its first tiles; B this narrow packs quickly.
         packsBOnFirstUse = packsB && bReadableInPlace && (workers == 1 || split == .columns) && !readsAInPlace
         // Prepacked B (weights packed once), or B packed by the tiles: phases have no packing chunks.
