@@ -67,6 +67,38 @@ struct PoolingTests {
         }
     }
 
+    /// NHWC outputs whose input and output outgrow `Tuning.streamingStoreBytes` are written with
+    /// non-temporal stores (a 32-byte aligned output, channels a multiple of the vector): the
+    /// same values as the naive kernel, which the test above holds to the `Double` reference.
+    @Test("NHWC past the streaming size matches naive, max and average", arguments: PoolingKind.allCases)
+    func streamingStores(_ kind: PoolingKind) throws {
+        // A 2x2 window of stride 2 over 64 channels: output a quarter of the input, so the input
+        // alone is four fifths of the streaming size; rows and columns one more, so the last
+        // column and row of windows cross the edge.
+        let channels = 64
+        let inputFloats = Tuning.streamingStoreBytes / MemoryLayout<Float>.size * 4 / 5 + 1
+        var side = Int(Double(inputFloats / channels).squareRoot().rounded(.up))
+        side += side % 2 == 0 ? 1 : 0
+        let shape = try PoolingShape(batch: 1, channels: channels, inputHeight: side, inputWidth: side, windowHeight: 2,
+                                     windowWidth: 2, strideHeight: 2, strideWidth: 2, paddingHeight: 1, paddingWidth: 1)
+        #expect((shape.inputCount + shape.outputCount) * MemoryLayout<Float>.size >= Tuning.streamingStoreBytes)
+        var rng = SplitMix64(seed: 62)
+        let x = [Float].random(count: shape.inputCount, in: -4...4, using: &rng)
+        let streamed = AlignedFloatBuffer(count: shape.outputCount)
+        defer { streamed.deallocate() }
+        streamed.pointer.update(repeating: .nan, count: shape.outputCount)
+        var reference = [Float](repeating: .nan, count: shape.outputCount)
+        try x.withUnsafeBufferPointer { x in
+            try Pooling.forward(shape, kind: kind, layout: .nhwc, input: x, output: streamed.buffer, variant: .simd)
+            try reference.withUnsafeMutableBufferPointer {
+                try Pooling.forward(shape, kind: kind, layout: .nhwc, input: x, output: $0, variant: .naive)
+            }
+        }
+        // Both fold a window's taps in the same order and scale by the same 1 / taps.
+        let mismatch = (0..<shape.outputCount).first { streamed.pointer[$0] != reference[$0] }
+        #expect(mismatch == nil, "\(kind) \(shape): y[\(mismatch ?? -1)] = \(mismatch.map { streamed.pointer[$0] } ?? 0), naive \(mismatch.map { reference[$0] } ?? 0)")
+    }
+
     @Test("bad shapes and buffers name the field")
     func badInput() throws {
         #expect(throws: KernelError.invalidDimension(dimension: "paddingHeight", expected: "0...1 (half the window)", got: 2)) {

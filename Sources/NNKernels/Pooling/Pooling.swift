@@ -65,6 +65,24 @@ public enum Pooling {
         // 8 of ResNet-50's first pooling: 0.57x the time with it, in alternating runs); from the
         // caches the prefetches only cost instructions (1.24 to 1.32x the time at batch 1).
         let prefetches = prefetchesInput(s)
+        // Past the same size the output goes around the caches, as the elementwise kernels'
+        // does (`Tuning.streamingStoreBytes`): it would be evicted before it is read, and
+        // ordinary stores first read every line they fill. Only when every pixel's channels
+        // start on a 32-byte boundary, so that no line takes both kinds of store. Alternating
+        // runs at batch 8 against ordinary stores: ResNet-50's first pooling 0.85 and 0.96x the
+        // time, DenseNet's transition1 0.81 and 1.00x, on a noisy machine where the same binary
+        // moved 10% between rounds (results/pooling-streaming-stores-20261206). The NCHW
+        // kernel's rows (28 floats for transition1) leave lines half written by each kind of
+        // store: 5.6x the time, so it keeps ordinary stores.
+        let streams = prefetches && c % width == 0 && Int(bitPattern: y) % 32 == 0
+        @inline(__always) func store(_ v: Vector, _ out: UnsafeMutableRawPointer, at channel: Int) {
+            if streams {
+                nnk_stream_store8(out.assumingMemoryBound(to: Float.self) + channel, v)
+            } else {
+                out.storeBytes(of: v, toByteOffset: channel * 4, as: Vector.self)
+            }
+        }
+        defer { if streams { nnk_store_fence() } }
         for n in 0..<s.batch {
             for oy in 0..<outputHeight {
                 let rows = s.window(oy, stride: s.strideHeight, padding: s.paddingHeight, size: s.windowHeight, extent: s.inputHeight)
@@ -98,7 +116,7 @@ public enum Pooling {
                                 }
                             }
                         }
-                        for u in 0..<4 { out.storeBytes(of: Op.finish(acc[u], scale: scale), toByteOffset: (j + u * width) * 4, as: Vector.self) }
+                        for u in 0..<4 { store(Op.finish(acc[u], scale: scale), out, at: j + u * width) }
                         j += 4 * width
                     }
                     while j < vectorEnd {
@@ -108,7 +126,7 @@ public enum Pooling {
                                 acc = Op.combine(acc, raw.loadUnaligned(fromByteOffset: (origin + (iy * s.inputWidth + ix) * c + j) * 4, as: Vector.self))
                             }
                         }
-                        out.storeBytes(of: Op.finish(acc, scale: scale), toByteOffset: j * 4, as: Vector.self)
+                        store(Op.finish(acc, scale: scale), out, at: j)
                         j += width
                     }
                     while j < c {
@@ -221,7 +239,7 @@ public enum Pooling {
     }
 
     /// Whether a pooling's input and output together outgrow half the last-level cache, past
-    /// which the kernels prefetch their input in software.
+    /// which the kernels prefetch their input in software (and NHWC streams its output).
     static func prefetchesInput(_ s: PoolingShape) -> Bool {
         (s.inputCount + s.outputCount) * MemoryLayout<Float>.stride >= Tuning.streamingStoreBytes
     }
