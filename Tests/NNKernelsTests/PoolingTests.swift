@@ -72,9 +72,9 @@ struct PoolingTests {
     /// same values as the naive kernel, which the test above holds to the `Double` reference.
     @Test("NHWC past the streaming size matches naive, max and average", arguments: PoolingKind.allCases)
     func streamingStores(_ kind: PoolingKind) throws {
-        // A 2x2 window of stride 2 over 64 channels: output a quarter of the input, so the input
-        // alone is four fifths of the streaming size; rows and columns one more, so the last
-        // column and row of windows cross the edge.
+        // A 2x2 window of stride 2 over 64 channels: the output is a quarter of the input, so the
+        // input alone is four fifths of the streaming size. An odd side with padding 1: the first
+        // and last windows of each row and column cross the edge.
         let channels = 64
         let inputFloats = Tuning.streamingStoreBytes / MemoryLayout<Float>.size * 4 / 5 + 1
         var side = Int(Double(inputFloats / channels).squareRoot().rounded(.up))

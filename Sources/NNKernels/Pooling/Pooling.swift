@@ -66,7 +66,7 @@ public enum Pooling {
         // caches the prefetches only cost instructions (1.24 to 1.32x the time at batch 1).
         let prefetches = prefetchesInput(s)
         // Past the same size the output goes around the caches, as the elementwise kernels'
-        // does (`Tuning.streamingStoreBytes`): it would be evicted before it is read, and
+        // output does (`Tuning.streamingStoreBytes`): it would be evicted before it is read, and
         // ordinary stores first read every line they fill. Only when every pixel's channels
         // start on a 32-byte boundary, so that no line takes both kinds of store. Alternating
         // runs at batch 8 against ordinary stores: ResNet-50's first pooling 0.85 and 0.96x the
