@@ -61,13 +61,7 @@ public enum Activations {
                                               count: Int, _ f: F, streaming: Bool) -> Int {
         let width = Vector.scalarCount
         let rx = UnsafeRawPointer(x)
-        @inline(__always) func store(_ v: Vector, at index: Int) {
-            if streaming {
-                nnk_stream_store8(y + index, v)
-            } else {
-                UnsafeMutableRawPointer(y + index).storeBytes(of: v, as: Vector.self)
-            }
-        }
+        @inline(__always) func store(_ v: Vector, at index: Int) { VectorStore.store(v, at: y + index, streaming: streaming) }
         var i = start
         if F.splitsInTwo {
             // Blocks of 16 pairs (1 KiB, in L1): the first stage of each, then the second.

@@ -64,7 +64,7 @@ public enum Pooling {
         // Past the last-level cache the loads wait on memory without software prefetch (batch
         // 8 of ResNet-50's first pooling: 0.57x the time with it, in alternating runs); from the
         // caches the prefetches only cost instructions (1.24 to 1.32x the time at batch 1).
-        let prefetches = prefetchesInput(s)
+        let prefetches = outgrowsLastLevelCache(s)
         // Past the same size the output goes around the caches, as the elementwise kernels'
         // output does (`Tuning.streamingStoreBytes`): it would be evicted before it is read, and
         // ordinary stores first read every line they fill. Only when every pixel's channels
@@ -75,13 +75,6 @@ public enum Pooling {
         // kernel's rows (28 floats for transition1) leave lines half written by each kind of
         // store: 5.6x the time, so it keeps ordinary stores.
         let streams = prefetches && c % width == 0 && Int(bitPattern: y) % 32 == 0
-        @inline(__always) func store(_ v: Vector, _ out: UnsafeMutableRawPointer, at channel: Int) {
-            if streams {
-                nnk_stream_store8(out.assumingMemoryBound(to: Float.self) + channel, v)
-            } else {
-                out.storeBytes(of: v, toByteOffset: channel * 4, as: Vector.self)
-            }
-        }
         defer { if streams { nnk_store_fence() } }
         for n in 0..<s.batch {
             for oy in 0..<outputHeight {
@@ -89,7 +82,7 @@ public enum Pooling {
                 for ox in 0..<outputWidth {
                     let columns = s.window(ox, stride: s.strideWidth, padding: s.paddingWidth, size: s.windowWidth, extent: s.inputWidth)
                     let taps = rows.count * columns.count, scale = Vector(repeating: 1 / Float(taps))
-                    let out = UnsafeMutableRawPointer(y + ((n * outputHeight + oy) * outputWidth + ox) * c)
+                    let out = y + ((n * outputHeight + oy) * outputWidth + ox) * c
                     let origin = (n * s.inputHeight * s.inputWidth) * c
                     if prefetches {
                         // The input columns this pixel's window adds, for the pixel eight ahead:
@@ -116,7 +109,9 @@ public enum Pooling {
                                 }
                             }
                         }
-                        for u in 0..<4 { store(Op.finish(acc[u], scale: scale), out, at: j + u * width) }
+                        for u in 0..<4 {
+                            VectorStore.store(Op.finish(acc[u], scale: scale), at: out + j + u * width, streaming: streams)
+                        }
                         j += 4 * width
                     }
                     while j < vectorEnd {
@@ -126,7 +121,7 @@ public enum Pooling {
                                 acc = Op.combine(acc, raw.loadUnaligned(fromByteOffset: (origin + (iy * s.inputWidth + ix) * c + j) * 4, as: Vector.self))
                             }
                         }
-                        store(Op.finish(acc, scale: scale), out, at: j)
+                        VectorStore.store(Op.finish(acc, scale: scale), at: out + j, streaming: streams)
                         j += width
                     }
                     while j < c {
@@ -134,7 +129,7 @@ public enum Pooling {
                         for iy in rows {
                             for ix in columns { result = Op.combine(result, x[origin + (iy * s.inputWidth + ix) * c + j]) }
                         }
-                        out.assumingMemoryBound(to: Float.self)[j] = Op.finish(result, taps: taps)
+                        out[j] = Op.finish(result, taps: taps)
                         j += 1
                     }
                 }
@@ -190,7 +185,7 @@ public enum Pooling {
             for rowsInside in 1...s.windowHeight { scales.pointer[(rowsInside - 1) * tableCount + ox] = 1 / Float(rowsInside * columns) }
         }
         let outputCount = s.outputCount
-        let prefetches = prefetchesInput(s)
+        let prefetches = outgrowsLastLevelCache(s)
         for plane in 0..<(s.batch * s.channels) {
             let source = x + plane * s.inputHeight * s.inputWidth
             foldRows(s, source, oy: 0, into: buffers.pointer + s.paddingWidth, prefetches: prefetches, Op.self)
@@ -238,9 +233,10 @@ public enum Pooling {
         }
     }
 
-    /// Whether a pooling's input and output together outgrow half the last-level cache, past
-    /// which the kernels prefetch their input in software (and NHWC streams its output).
-    static func prefetchesInput(_ s: PoolingShape) -> Bool {
+    /// Whether a pooling's input and output together outgrow half the last-level cache
+    /// (`Tuning.streamingStoreBytes`): past it the kernels prefetch their input in software, and
+    /// NHWC streams its output.
+    static func outgrowsLastLevelCache(_ s: PoolingShape) -> Bool {
         (s.inputCount + s.outputCount) * MemoryLayout<Float>.stride >= Tuning.streamingStoreBytes
     }
 
@@ -257,7 +253,7 @@ public enum Pooling {
         // prefetcher alone leaves the loads waiting on memory once a batch outgrows the caches:
         // fetch eight rows ahead (measured at batch 8: 1.8 to 2.0 ms against 2.9 to 3.5 without,
         // for ResNet-50's first pooling), at most 4 KiB, which stays well inside L1. Only past
-        // the last-level cache (`prefetchesInput`): from L3 the stride-1 layer at batch 8 spent
+        // the last-level cache (`outgrowsLastLevelCache`): from L3 the stride-1 layer at batch 8 spent
         // a third of its row folding on the prefetches.
         let prefetchDistance = min(8 * rowBytes, 4096)
         var ix = 0
