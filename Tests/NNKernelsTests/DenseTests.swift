@@ -105,6 +105,37 @@ struct DenseTests {
         }
     }
 
+    /// Batches below one micro-panel of rows on weights packed beforehand (`ShortPanelGemm`)
+    /// against outputs of four and more micro-panels of W, with and without a last panel of few
+    /// live columns: every panel's bias and columns placed right, on 1 and 2 threads. The
+    /// random cases above stop at 80 outputs, two or three panels.
+    @Test("small batches over many packed output panels, 1 and 2 threads", arguments: [1, 2])
+    func smallBatchesOverManyPanels(threads: Int) throws {
+        let nr = GemmMicrokernels.preferred.nr
+        var rng = SplitMix64(seed: 5150 + UInt64(threads))
+        var index = 0
+        for batch in 1...4 {
+            for outputs in [4 * nr, 4 * nr + 5, 5 * nr, 9 * nr + 3, 13] {
+                for inputs in [1, 6, 37] {
+                    let testCase = DenseCase(batch: batch, inputs: inputs, outputs: outputs,
+                                             layout: index % 2 == 0 ? .none : .transposed, withBias: index % 3 != 2,
+                                             activation: Activation.all[index % Activation.all.count], rng: &rng)
+                    index += 1
+                    let weights = try testCase.packed()
+                    var y = [Float](repeating: .nan, count: batch * outputs)
+                    try testCase.x.withUnsafeBufferPointer { x in
+                        try y.withUnsafeMutableBufferPointer { y in
+                            try Dense.forward(input: x, batch: batch, weights: weights, activation: testCase.activation,
+                                              output: y, threads: threads)
+                        }
+                    }
+                    let mismatch = testCase.reference.firstMismatch(y, n: outputs, ldc: outputs)
+                    #expect(mismatch == nil, "prepacked \(testCase) threads=\(threads): \(mismatch ?? "")")
+                }
+            }
+        }
+    }
+
     @Test("mismatched shapes name the layer and the dimension")
     func badInput() throws {
         let w = [Float](repeating: 0, count: 12), x = [Float](repeating: 0, count: 8)
