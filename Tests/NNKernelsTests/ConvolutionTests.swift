@@ -83,6 +83,15 @@ struct ConvolutionCase: CustomStringConvertible {
         return (y, layer)
     }
 
+    /// `run` into the caller's buffer (for an output aligned, or not, as a test needs).
+    func run(_ algorithm: ConvolutionAlgorithm, threads: Int, into y: UnsafeMutableBufferPointer<Float>) throws {
+        let layer = try w.withUnsafeBufferPointer { w in
+            try withBias { try Convolution2D(shape: shape, layout: layout, algorithm: algorithm, weights: w, bias: $0,
+                                             activation: activation, threads: threads) }
+        }
+        try x.withUnsafeBufferPointer { x in try layer.forward(input: x, output: y) }
+    }
+
     func withBias<R>(_ body: (UnsafeBufferPointer<Float>?) throws -> R) rethrows -> R {
         guard let bias else { return try body(nil) }
         return try bias.withUnsafeBufferPointer { try body($0) }
@@ -218,6 +227,41 @@ struct ConvolutionTests {
                 for (i, (expected, bound)) in testCase.reference().enumerated() where !(abs(Double(y[i]) - expected) <= bound) {
                     Issue.record("\(algorithm) \(microkernel.name) threads=\(threads) \(testCase): y[\(i)] = \(y[i]), expected \(expected) +- \(bound)")
                     break
+                }
+            }
+        }
+    }
+
+    /// Depthwise NHWC layers whose input and output outgrow `Tuning.streamingStoreBytes` fetch
+    /// their input ahead and, into an output whose pixels start on 32-byte boundaries, stream it
+    /// around the caches. Each layer is written into a 64-byte aligned output (streamed when the
+    /// channels fill whole vectors) and one float past it (ordinary stores), on 1 and 2 threads.
+    @Test("depthwise NHWC past the streaming size, streamed and not, against the Double reference", arguments: [1, 2])
+    func depthwisePastStreamingSize(threads: Int) throws {
+        let floats = Tuning.streamingStoreBytes / MemoryLayout<Float>.size
+        var rng = SplitMix64(seed: 808 + UInt64(threads))
+        // (channels, stride): stride 1 and 2 over whole vectors; 20 channels end in a partial
+        // vector, so that layer fetches ahead but never streams. Odd sides, padding 1.
+        for (index, (channels, stride)) in [(32, 1), (64, 2), (20, 2)].enumerated() {
+            let outputShare = 1 / Double(stride * stride)
+            var side = Int((Double(floats) / (Double(channels) * (1 + outputShare))).squareRoot().rounded(.up)) + 1
+            side += side % 2 == 0 ? 1 : 0
+            let shape = try ConvolutionShape(batch: 1, groups: channels, inputChannels: channels, inputHeight: side,
+                                             inputWidth: side, outputChannels: channels, kernelHeight: 3, kernelWidth: 3,
+                                             strideHeight: stride, strideWidth: stride, paddingHeight: 1, paddingWidth: 1)
+            #expect((shape.inputCount + shape.outputCount) * MemoryLayout<Float>.size >= Tuning.streamingStoreBytes)
+            let testCase = ConvolutionCase(shape, layout: .nhwc, activation: Activation.all[(index * 2 + threads) % Activation.all.count],
+                                           withBias: true, rng: &rng)
+            let reference = testCase.reference()
+            let raw = UnsafeMutableRawPointer.allocate(byteCount: (shape.outputCount + 16) * MemoryLayout<Float>.size, alignment: 64)
+            defer { raw.deallocate() }
+            let base = raw.bindMemory(to: Float.self, capacity: shape.outputCount + 16)
+            for offset in [0, 1] {
+                let y = UnsafeMutableBufferPointer(start: base + offset, count: shape.outputCount)
+                y.update(repeating: .nan)
+                try testCase.run(.direct, threads: threads, into: y)
+                if let i = reference.indices.first(where: { !(abs(Double(y[$0]) - reference[$0].0) <= reference[$0].1) }) {
+                    Issue.record("offset \(offset) threads=\(threads) \(testCase): y[\(i)] = \(y[i]), expected \(reference[i].0) +- \(reference[i].1)")
                 }
             }
         }

@@ -10,7 +10,9 @@ import _KernelShims
 ///   over four output pixels of a row at once (per tap, two vectors of weights, eight of input,
 ///   eight FMAs). Window taps outside
 ///   the image are skipped: rows by clipping the window per output row, columns by giving the
-///   few output pixels near the left and right edges a clipped window of their own.
+///   few output pixels near the left and right edges a clipped window of their own. Past half
+///   the last-level cache it fetches its input ahead in software and streams its output, as
+///   NHWC pooling does.
 /// - NCHW: each channel plane is a 2-D stencil, with output columns along the lanes. A worker
 ///   copies the plane into a zero-bordered buffer of its own (the plane is read from memory once
 ///   either way; the buffer stays in L2), so no output column is an edge case; then per tap one
@@ -75,11 +77,22 @@ struct DepthwiseConvolution: @unchecked Sendable {
                                         workers: Int, _ f: F) {
         switch layout {
         case .nhwc:
+            // Past half the last-level cache, as pooling does: the input comes from memory and is
+            // fetched in software ahead of the pixels (`channelsLastRow`), and the output goes
+            // around the caches, when every pixel's channels start on a 32-byte boundary so that
+            // no line takes both kinds of store. Alternating rounds at batch 8 against ordinary
+            // stores and no fetches, one / two threads (results/depthwise-streaming-20261206):
+            // MobileNet's conv3_dw (stride 2, 64 channels) 0.45 / 0.42x and 0.49 / 0.52x the
+            // time; stride 1 over 32 and 64 channels 0.72 to 1.02x; a 128-channel stride-2 layer
+            // just past the size (16 MB) 1.24 / 1.06x.
+            let prefetches = Tuning.outgrowsLastLevelCache(inputFloats: s.inputCount, outputFloats: s.outputCount)
+            let streams = prefetches && s.inputChannels % Vector.scalarCount == 0 && Int(bitPattern: y) % 32 == 0
             // Output rows (image, oy) split among the workers.
             ParallelRegion.run(workers: workers) { worker in
                 for row in ParallelRegion.share(of: s.batch * s.outputHeight, worker: worker, workers: workers) {
-                    channelsLastRow(row, x: x, y: y, f)
+                    channelsLastRow(row, x: x, y: y, prefetches: prefetches, streams: streams, f)
                 }
+                if streams { nnk_store_fence() }
             }
         case .nchw:
             // Channel planes (image, channel) split among the workers, each with its own buffer.
@@ -111,7 +124,8 @@ struct DepthwiseConvolution: @unchecked Sendable {
 
     /// One output row (image, oy), every channel: output pixels whose whole window row lies
     /// inside the image four at a time, the rest one at a time with their taps clipped.
-    private func channelsLastRow<F: VectorFunction>(_ row: Int, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, _ f: F) {
+    private func channelsLastRow<F: VectorFunction>(_ row: Int, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>,
+                                                    prefetches: Bool, streams: Bool, _ f: F) {
         let outputHeight = s.outputHeight, outputWidth = s.outputWidth
         let n = row / outputHeight, oy = row % outputHeight
         let rows = Self.tapsInside(oy, stride: s.strideHeight, padding: s.paddingHeight, dilation: s.dilationHeight,
@@ -124,37 +138,78 @@ struct DepthwiseConvolution: @unchecked Sendable {
         let lastTapReach = s.inputWidth - 1 - (s.kernelWidth - 1) * s.dilationWidth + s.paddingWidth
         let endInside = max(firstInside, lastTapReach < 0 ? 0 : min(outputWidth, lastTapReach / s.strideWidth + 1))
         let allColumns = 0..<s.kernelWidth
+        func pixel(_ ox: Int, columns: Range<Int>) {
+            if streams {
+                onePixelStreamed(ox: ox, oy: oy, rows: rows, columns: columns, image: image, out: out, f)
+            } else {
+                onePixel(ox: ox, oy: oy, rows: rows, columns: columns, image: image, out: out, f)
+            }
+        }
         func edgePixel(_ ox: Int) {
             let columns = Self.tapsInside(ox, stride: s.strideWidth, padding: s.paddingWidth, dilation: s.dilationWidth,
                                           size: s.kernelWidth, extent: s.inputWidth)
-            onePixel(ox: ox, oy: oy, rows: rows, columns: columns, image: image, out: out, f)
+            pixel(ox, columns: columns)
         }
         for ox in 0..<firstInside { edgePixel(ox) }
         var ox = firstInside
+        let raw = UnsafeRawPointer(image), c = s.inputChannels
         while ox + Self.pixels <= endInside {
-            fourPixels(ox: ox, oy: oy, rows: rows, columns: allColumns, image: image, out: out, f)
+            if prefetches {
+                // The input columns the window of the block two blocks ahead adds, row by row of
+                // the window, into L2 (pooling's rule: into L1 they evicted the lines in use).
+                // With the output streamed, conv3_dw took 0.65 / 0.63x the time with these
+                // fetches than without, other layers 0.83 to 1.10x (a build whose pixel blocks
+                // ran out of line, so only a pointer).
+                let aheadColumn = min(s.inputWidth - 1, max(0, (ox + 2 * Self.pixels) * s.strideWidth - s.paddingWidth))
+                let aheadBytes = min(Self.pixels * s.strideWidth, s.inputWidth - aheadColumn) * c * 4
+                let firstRow = oy * s.strideHeight - s.paddingHeight
+                for ky in rows {
+                    let start = raw + ((firstRow + ky * s.dilationHeight) * s.inputWidth + aheadColumn) * c * 4
+                    for line in stride(from: 0, to: aheadBytes, by: 64) { nnk_prefetch_to_l2(start + line) }
+                }
+            }
+            if streams {
+                fourPixelsStreamed(ox: ox, oy: oy, rows: rows, columns: allColumns, image: image, out: out, f)
+            } else {
+                fourPixels(ox: ox, oy: oy, rows: rows, columns: allColumns, image: image, out: out, f)
+            }
             ox += Self.pixels
         }
         while ox < endInside {
-            onePixel(ox: ox, oy: oy, rows: rows, columns: allColumns, image: image, out: out, f)
+            pixel(ox, columns: allColumns)
             ox += 1
         }
         for ox in endInside..<outputWidth { edgePixel(ox) }
     }
 
-    /// `pixelBlock` for four pixels and for one, each its own function with the count a constant
-    /// in it, so the loops over pixels unroll and the accumulators stay in registers (as one
-    /// function taking the count, it was not inlined and kept them in memory).
+    /// `pixelBlock` for four pixels and for one, ordinary stores or streamed, each its own
+    /// function with the count and the kind of store constants in it and one call of
+    /// `pixelBlock`, so the loops over pixels unroll and the accumulators stay in registers. As
+    /// one function taking the count, it was not inlined and kept them in memory; with two calls
+    /// a function (one a kind of store), `pixelBlock` stayed out of line and the layers below the
+    /// streaming size took 3.4 to 4.7x the time (results/depthwise-streaming-20261206).
     @inline(never)
     private func fourPixels<F: VectorFunction>(ox: Int, oy: Int, rows: Range<Int>, columns: Range<Int>,
                                                image: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, _ f: F) {
-        pixelBlock(Self.pixels, ox: ox, oy: oy, rows: rows, columns: columns, image: image, out: out, f)
+        pixelBlock(Self.pixels, ox: ox, oy: oy, rows: rows, columns: columns, image: image, out: out, streams: false, f)
+    }
+
+    @inline(never)
+    private func fourPixelsStreamed<F: VectorFunction>(ox: Int, oy: Int, rows: Range<Int>, columns: Range<Int>,
+                                                       image: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, _ f: F) {
+        pixelBlock(Self.pixels, ox: ox, oy: oy, rows: rows, columns: columns, image: image, out: out, streams: true, f)
     }
 
     @inline(never)
     private func onePixel<F: VectorFunction>(ox: Int, oy: Int, rows: Range<Int>, columns: Range<Int>,
                                              image: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, _ f: F) {
-        pixelBlock(1, ox: ox, oy: oy, rows: rows, columns: columns, image: image, out: out, f)
+        pixelBlock(1, ox: ox, oy: oy, rows: rows, columns: columns, image: image, out: out, streams: false, f)
+    }
+
+    @inline(never)
+    private func onePixelStreamed<F: VectorFunction>(ox: Int, oy: Int, rows: Range<Int>, columns: Range<Int>,
+                                                     image: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, _ f: F) {
+        pixelBlock(1, ox: ox, oy: oy, rows: rows, columns: columns, image: image, out: out, streams: true, f)
     }
 
     /// Output pixels ox ..< ox + count (count is 4 or 1, a constant once inlined) of row oy, every
@@ -163,7 +218,7 @@ struct DepthwiseConvolution: @unchecked Sendable {
     /// enough to cover the FMA latency on both pipes; then eight, then the last few one by one.
     @inline(__always)
     private func pixelBlock<F: VectorFunction>(_ count: Int, ox: Int, oy: Int, rows: Range<Int>, columns: Range<Int>,
-                                               image: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, _ f: F) {
+                                               image: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, streams: Bool, _ f: F) {
         let c = s.inputChannels, width = Vector.scalarCount
         let pixelStep = s.strideWidth * c
         // Input offset of tap (0, 0) of the first pixel; may lie outside the image, but every
@@ -192,7 +247,7 @@ struct DepthwiseConvolution: @unchecked Sendable {
             }
             for u in 0..<vectors {
                 for p in 0..<count {
-                    UnsafeMutableRawPointer(out + (ox + p) * c + channel + u * width).storeBytes(of: f(acc[u * 4 + p]), as: Vector.self)
+                    VectorStore.store(f(acc[u * 4 + p]), at: out + (ox + p) * c + channel + u * width, streaming: streams)
                 }
             }
         }

@@ -237,7 +237,7 @@ public enum Pooling {
     /// (`Tuning.streamingStoreBytes`): past it the kernels prefetch their input in software, and
     /// NHWC streams its output.
     static func outgrowsLastLevelCache(_ s: PoolingShape) -> Bool {
-        (s.inputCount + s.outputCount) * MemoryLayout<Float>.stride >= Tuning.streamingStoreBytes
+        Tuning.outgrowsLastLevelCache(inputFloats: s.inputCount, outputFloats: s.outputCount)
     }
 
     /// Folds the window rows of output row `oy` column by column into `row` (input column ix

@@ -102,6 +102,13 @@ public enum Tuning {
     /// evicted before anyone reads it, and ordinary stores first read every line they fill.
     public static var streamingStoreBytes: Int { Topology.current.l3.totalBytes / 2 }
 
+    /// Whether a kernel that reads `inputFloats` and writes `outputFloats` (pooling, depthwise
+    /// convolution) works past `streamingStoreBytes`: its input then comes from memory, which it
+    /// prefetches in software, and it streams its output.
+    static func outgrowsLastLevelCache(inputFloats: Int, outputFloats: Int) -> Bool {
+        (inputFloats + outputFloats) * MemoryLayout<Float>.stride >= streamingStoreBytes
+    }
+
     /// Workers a problem of `flops` may use: at most `requested`, and one more only for every
     /// `minimumFlopsPerExtraWorker` of work.
     public static func workers(requested: Int, flops: Double, minimumFlopsPerExtraWorker: Double) -> Int {
