@@ -72,12 +72,17 @@ struct ConvolutionCase: CustomStringConvertible {
         return result
     }
 
-    func run(_ algorithm: ConvolutionAlgorithm, threads: Int,
-             microkernel: GemmMicrokernelDescriptor = GemmMicrokernels.preferred) throws -> (output: [Float], layer: Convolution2D) {
-        let layer = try w.withUnsafeBufferPointer { w in
+    func layer(_ algorithm: ConvolutionAlgorithm, threads: Int,
+               microkernel: GemmMicrokernelDescriptor = GemmMicrokernels.preferred) throws -> Convolution2D {
+        try w.withUnsafeBufferPointer { w in
             try withBias { try Convolution2D(shape: shape, layout: layout, algorithm: algorithm, weights: w, bias: $0,
                                              activation: activation, threads: threads, microkernel: microkernel) }
         }
+    }
+
+    func run(_ algorithm: ConvolutionAlgorithm, threads: Int,
+             microkernel: GemmMicrokernelDescriptor = GemmMicrokernels.preferred) throws -> (output: [Float], layer: Convolution2D) {
+        let layer = try layer(algorithm, threads: threads, microkernel: microkernel)
         var y = [Float](repeating: .nan, count: shape.outputCount)
         try x.withUnsafeBufferPointer { x in try y.withUnsafeMutableBufferPointer { try layer.forward(input: x, output: $0) } }
         return (y, layer)
@@ -85,10 +90,7 @@ struct ConvolutionCase: CustomStringConvertible {
 
     /// `run` into the caller's buffer (for an output aligned, or not, as a test needs).
     func run(_ algorithm: ConvolutionAlgorithm, threads: Int, into y: UnsafeMutableBufferPointer<Float>) throws {
-        let layer = try w.withUnsafeBufferPointer { w in
-            try withBias { try Convolution2D(shape: shape, layout: layout, algorithm: algorithm, weights: w, bias: $0,
-                                             activation: activation, threads: threads) }
-        }
+        let layer = try layer(algorithm, threads: threads)
         try x.withUnsafeBufferPointer { x in try layer.forward(input: x, output: y) }
     }
 

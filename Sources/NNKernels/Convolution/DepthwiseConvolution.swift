@@ -158,8 +158,8 @@ struct DepthwiseConvolution: @unchecked Sendable {
                 // The input columns the window of the block two blocks ahead adds, row by row of
                 // the window, into L2 (pooling's rule: into L1 they evicted the lines in use).
                 // With the output streamed, conv3_dw took 0.65 / 0.63x the time with these
-                // fetches than without, other layers 0.83 to 1.10x (a build whose pixel blocks
-                // ran out of line, so only a pointer).
+                // fetches than without, other layers 0.83 to 1.10x (in a build whose pixel blocks
+                // ran out of line, so these ratios only point the way).
                 let aheadColumn = min(s.inputWidth - 1, max(0, (ox + 2 * Self.pixels) * s.strideWidth - s.paddingWidth))
                 let aheadBytes = min(Self.pixels * s.strideWidth, s.inputWidth - aheadColumn) * c * 4
                 let firstRow = oy * s.strideHeight - s.paddingHeight
