@@ -255,11 +255,10 @@ struct ConvolutionTests {
             let testCase = ConvolutionCase(shape, layout: .nhwc, activation: Activation.all[(index * 2 + threads) % Activation.all.count],
                                            withBias: true, rng: &rng)
             let reference = testCase.reference()
-            let raw = UnsafeMutableRawPointer.allocate(byteCount: (shape.outputCount + 16) * MemoryLayout<Float>.size, alignment: 64)
-            defer { raw.deallocate() }
-            let base = raw.bindMemory(to: Float.self, capacity: shape.outputCount + 16)
+            let output = AlignedFloatBuffer(count: shape.outputCount + 1)
+            defer { output.deallocate() }
             for offset in [0, 1] {
-                let y = UnsafeMutableBufferPointer(start: base + offset, count: shape.outputCount)
+                let y = UnsafeMutableBufferPointer(start: output.pointer + offset, count: shape.outputCount)
                 y.update(repeating: .nan)
                 try testCase.run(.direct, threads: threads, into: y)
                 if let i = reference.indices.first(where: { !(abs(Double(y[$0]) - reference[$0].0) <= reference[$0].1) }) {

@@ -165,7 +165,7 @@ struct DepthwiseConvolution: @unchecked Sendable {
                 let firstRow = oy * s.strideHeight - s.paddingHeight
                 for ky in rows {
                     let start = raw + ((firstRow + ky * s.dilationHeight) * s.inputWidth + aheadColumn) * c * 4
-                    for line in stride(from: 0, to: aheadBytes, by: 64) { nnk_prefetch_to_l2(start + line) }
+                    CacheLinePrefetch.toL2(start, bytes: aheadBytes)
                 }
             }
             if streams {

@@ -95,7 +95,7 @@ public enum Pooling {
                         let aheadBytes = min(s.strideWidth, s.inputWidth - aheadColumn) * c * 4
                         for iy in rows {
                             let start = raw + (origin + (iy * s.inputWidth + aheadColumn) * c) * 4
-                            for line in stride(from: 0, to: aheadBytes, by: 64) { nnk_prefetch_to_l2(start + line) }
+                            CacheLinePrefetch.toL2(start, bytes: aheadBytes)
                         }
                     }
                     var j = 0
