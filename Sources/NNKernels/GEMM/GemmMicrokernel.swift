@@ -43,6 +43,13 @@ public protocol GemmMicrokernel: SendableMetatype {
     static func runUnpackedA(kc: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>,
                              c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float,
                              epilogue: TileEpilogue, nextBlockDistance: Int)
+    /// Whether `runUnpackedAPanelPair` computes two micro-panels of B in one pass over A.
+    static var pairsPanelsInPlace: Bool { get }
+    /// `runUnpackedA` over two adjacent micro-panels of B (2 NR columns of C), the second
+    /// `panelStride` floats past the first, when `pairsPanelsInPlace`.
+    static func runUnpackedAPanelPair(kc: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, panelStride: Int,
+                                      c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float,
+                                      epilogue: TileEpilogue, nextBlockDistance: Int)
     /// `runUnpackedA` for the first `narrowColumns` columns only, as `runNarrow` is to `run`.
     static func runUnpackedANarrow(kc: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>,
                                    c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float,
@@ -233,6 +240,31 @@ where Vector.Scalar == Float {
                                                         nextBlockDistance: nextBlockDistance)
     }
 
+    /// Half the rows and twice the vectors a row: as many accumulators as this tile, over two
+    /// micro-panels of B. Reading A in place, a tile of more than `largestRowsReadInPlace` rows
+    /// runs in parts that each stream the whole micro-panel of B; over a pair of micro-panels the
+    /// parts together read each micro-panel once and each row of A once, in half as many tiles.
+    /// Alternating rounds on the AVX-512 host: res2b_branch2a at batch 8 0.99 / 0.92 and 0.99 /
+    /// 0.98x the time on one / two threads, 25088 x 64 x 256 0.98 and 0.96x on one
+    /// (results/in-place-panel-pair-20261206). Only for a tile of twice 6 rows and half 4
+    /// vectors: other tiles would need another register budget.
+    typealias InPlacePair = SIMDGemmMicrokernel<6, 4, Vector>
+
+    public static var pairsPanelsInPlace: Bool { MR == 2 * InPlacePair.mr && 2 * NV == 4 }
+
+    @inline(__always)
+    public static func runUnpackedAPanelPair(kc: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>,
+                                             panelStride: Int, c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float,
+                                             beta: Float, epilogue: TileEpilogue, nextBlockDistance: Int) {
+        let half = InPlacePair.mr
+        for part in 0..<2 {
+            InPlacePair.runWithRowPointers(kc: kc, a: a + part * half * lda, lda: lda, b: b, bStride: nr,
+                                           secondPanel: panelStride, c: c + part * half * ldc, ldc: ldc, alpha: alpha,
+                                           beta: beta, epilogue: epilogue.rows(from: part * half),
+                                           nextBlockDistance: nextBlockDistance)
+        }
+    }
+
     /// `runUnpackedA` over a micro-panel of B whose k steps lie `bStride` floats apart (NR, or
     /// a wider tile's NR for the narrow tile).
     @inline(__always)
@@ -293,6 +325,16 @@ where Vector.Scalar == Float {
     static func runWithRowPointers(kc: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, bStride: Int,
                                    c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float,
                                    epilogue: TileEpilogue, nextBlockDistance: Int) {
+        runWithRowPointers(kc: kc, a: a, lda: lda, b: b, bStride: bStride, secondPanel: nil, c: c, ldc: ldc, alpha: alpha,
+                           beta: beta, epilogue: epilogue, nextBlockDistance: nextBlockDistance)
+    }
+
+    /// The same, with the second half of each k step's vectors of B `secondPanel` floats past
+    /// the first half (the next micro-panel, `runUnpackedAPanelPair`) when it is not nil.
+    @inline(__always)
+    static func runWithRowPointers(kc: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, bStride: Int,
+                                   secondPanel: Int?, c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float,
+                                   epilogue: TileEpilogue, nextBlockDistance: Int) {
         prefetchTileOfC(c, ldc: ldc)
         var acc = Accumulators { _ in InlineArray { _ in .zero } }
         let rows = InlineArray<MR, UnsafePointer<Float>> { a + $0 * lda }
@@ -300,9 +342,15 @@ where Vector.Scalar == Float {
         let rowBytes = bStride * MemoryLayout<Float>.stride
         var pb = UnsafeRawPointer(b)
         var k = 0
+        // Byte offset of vector j of a k step: contiguous, or its half's panel plus its place in it.
+        @inline(__always) func vectorOffset(_ j: Int) -> Int {
+            guard let secondPanel else { return j * vectorBytes }
+            let perPanel = NV / 2
+            return j < perPanel ? j * vectorBytes : secondPanel * MemoryLayout<Float>.stride + (j - perPanel) * vectorBytes
+        }
         @inline(__always) func step(_ q: Int) {
             var bv = InlineArray<NV, Vector>(repeating: .zero)
-            for j in 0..<NV { bv[j] = pb.loadUnaligned(fromByteOffset: q * rowBytes + j * vectorBytes, as: Vector.self) }
+            for j in 0..<NV { bv[j] = pb.loadUnaligned(fromByteOffset: q * rowBytes + vectorOffset(j), as: Vector.self) }
             for r in 0..<MR {
                 let av = Vector(repeating: rows[r][k + q])
                 for j in 0..<NV { acc[r][j].addProduct(av, bv[j]) }

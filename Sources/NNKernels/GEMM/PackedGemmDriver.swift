@@ -247,9 +247,18 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
         let linesPerTile = (panelLines + tiles - 1) / max(1, tiles)
         let sourceRowsPerTile = (kc + tiles - 1) / max(1, tiles)
         let rowBytes = nr * MemoryLayout<Float>.stride
+        // Reading A in place, the full tiles of two full micro-panels run as one tile over both
+        // (`GemmMicrokernel.runUnpackedAPanelPair`); the second panel's pass then has only the
+        // block's short tiles left.
+        let pairsPanels = aSource != nil && bSource == nil && Kernel.pairsPanelsInPlace
+        var pairedWithPrevious = false
         for jr in panels {
             let j = jc + jr * nr
             let liveColumns = min(nr, jc + nc - j)
+            let skipsFullTiles = pairedWithPrevious
+            let pairsWithNext = pairsPanels && !pairedWithPrevious && liveColumns == nr && jr + 1 < panels.upperBound
+                && jc + nc - j >= 2 * nr
+            pairedWithPrevious = pairsWithNext
             let b = packedB + jr * bPanelStride
             let nextB = UnsafeRawPointer(packedB + (jr + 1) * bPanelStride)
             let hasNext = jr + 1 < panels.upperBound
@@ -276,6 +285,10 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
                 }
                 nextPanel?.advance()
                 let liveRows = min(mr, rows.upperBound - i)
+                if skipsFullTiles && liveRows == mr {
+                    a += aPanelStride
+                    continue
+                }
                 tileEpilogue.rowBias = epilogue.rowBias.map { $0 + i }
                 let c = p.c + i * p.ldc + j
                 // The next tile's rows of C into L2 while this tile runs (its own are fetched
@@ -317,6 +330,13 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
                         continue
                     }
                     GemmPacking.packBPanel(p, nr: nr, p0: pc, kc: kc, j: j, into: UnsafeMutablePointer(mutating: b))
+                }
+                if pairsWithNext, let aRows {
+                    unpackedAPairTile(kc: kc, a: aRows.first, lda: p.lda, b: b, panelStride: bPanelStride, c: c, ldc: p.ldc,
+                                      alpha: p.alpha, beta: beta, epilogue: tileEpilogue,
+                                      nextBlockDistance: aRows.nextBlockDistance)
+                    a += aPanelStride
+                    continue
                 }
                 if liveColumns == nr {
                     if let aRows {
@@ -395,6 +415,15 @@ extension PackedGemmDriver {
             Kernel.run(kc: kc, a: a, b: b, c: tile, ldc: nr, alpha: p.alpha, beta: beta, epilogue: epilogue)
         }
         for r in 0..<liveRows { (c + r * p.ldc).update(from: tile + r * nr, count: liveColumns) }
+    }
+
+    /// `GemmMicrokernel.runUnpackedAPanelPair`, out of line as `unpackedATile` is.
+    @inline(never)
+    static func unpackedAPairTile(kc: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, panelStride: Int,
+                                  c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float, epilogue: TileEpilogue,
+                                  nextBlockDistance: Int) {
+        Kernel.runUnpackedAPanelPair(kc: kc, a: a, lda: lda, b: b, panelStride: panelStride, c: c, ldc: ldc, alpha: alpha,
+                                     beta: beta, epilogue: epilogue, nextBlockDistance: nextBlockDistance)
     }
 
     /// `GemmMicrokernel.runUnpackedA`, out of line for the same reason as `packingTile`: the
