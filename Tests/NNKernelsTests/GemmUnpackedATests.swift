@@ -35,6 +35,17 @@ struct GemmUnpackedATests {
         #expect(inPlace >= 15, "\(name): only \(inPlace) of 25 shapes read A in place")
     }
 
+    /// Only the 12 x 32 AVX-512 tile has a tile of half its rows and twice its vectors (6 x 64,
+    /// the same 24 accumulators) to run two micro-panels of B at once reading A in place.
+    @Test("the 12 x 32 tile reads A in place over pairs of micro-panels, the others one at a time")
+    func panelPairs() {
+        #expect(SIMDGemmMicrokernel<12, 2, SIMD16<Float>>.pairsPanelsInPlace)
+        #expect(!SIMDGemmMicrokernel<6, 2, SIMD8<Float>>.pairsPanelsInPlace)
+        #expect(!SIMDGemmMicrokernel<4, 3, SIMD8<Float>>.pairsPanelsInPlace)
+        #expect(!SIMDGemmMicrokernel<4, 2, SIMD4<Float>>.pairsPanelsInPlace)
+        #expect(!SIMDGemmMicrokernel<12, 1, SIMD16<Float>>.pairsPanelsInPlace)
+    }
+
     /// A tall A read in place goes in blocks of half MC (whole micro-panels); one block's worth
     /// of rows, or a wider B, keeps MC.
     @Test("a tall A read in place goes in blocks of half MC")

@@ -250,7 +250,7 @@ where Vector.Scalar == Float {
     /// vectors: other tiles would need another register budget.
     typealias InPlacePair = SIMDGemmMicrokernel<6, 4, Vector>
 
-    public static var pairsPanelsInPlace: Bool { MR == 2 * InPlacePair.mr && 2 * NV == 4 }
+    public static var pairsPanelsInPlace: Bool { InPlacePair.mr * 2 == MR && InPlacePair.nr == 2 * nr }
 
     @inline(__always)
     public static func runUnpackedAPanelPair(kc: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>,

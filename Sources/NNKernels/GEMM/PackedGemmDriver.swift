@@ -256,8 +256,8 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
             let j = jc + jr * nr
             let liveColumns = min(nr, jc + nc - j)
             let skipsFullTiles = pairedWithPrevious
-            let pairsWithNext = pairsPanels && !pairedWithPrevious && liveColumns == nr && jr + 1 < panels.upperBound
-                && jc + nc - j >= 2 * nr
+            // This panel and the next both full.
+            let pairsWithNext = pairsPanels && !pairedWithPrevious && jr + 1 < panels.upperBound && jc + nc - j >= 2 * nr
             pairedWithPrevious = pairsWithNext
             let b = packedB + jr * bPanelStride
             let nextB = UnsafeRawPointer(packedB + (jr + 1) * bPanelStride)
