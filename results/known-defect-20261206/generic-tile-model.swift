@@ -3,7 +3,9 @@ import Synchronization
 
 // Mirrors the shape of the kernels' generic tile code, without any of the project's code:
 // value-generic InlineArray accumulators, a nested step function capturing them, called
-// unspecialized (-Onone) from several threads whose first calls overlap.
+// unspecialized (-Onone) from several threads whose first calls overlap. `accumulate` and
+// `accumulateInSets` are copies of SIMDGemmMicrokernel's, cut down, on purpose: the model must
+// run the same generic code without the package. Build: swiftc -Onone -sanitize=thread FILE.
 protocol Kernel { static var mr: Int { get }; static func check(kc: Int) -> Bool }
 enum Driver<K: Kernel> { static func run(kc: Int) -> Bool { K.mr > 0 && K.check(kc: kc) } }
 enum Tile<let MR: Int, let NV: Int, Vector: SIMD>: Kernel where Vector.Scalar == Float {
