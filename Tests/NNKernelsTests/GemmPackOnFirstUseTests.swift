@@ -33,6 +33,41 @@ struct GemmPackOnFirstUseTests {
         }
     }
 
+    /// One worker over many blocks of rows with a depth past KC (`PackedGemmSchedule.packsBOnce`):
+    /// one slice of the whole depth (up to three KC), and only the first block of rows of each
+    /// phase packs B; the blocks after it read that panel. Several column blocks, so the one
+    /// panel buffer is packed again at every phase; the last micro-panel is partial, and so is
+    /// the last block of rows in two of the shapes.
+    @Test("one worker packs B once per phase for all its blocks of rows", arguments: GemmDriverTests.kernels.map(\.name))
+    func packedOncePerPhase(_ name: String) throws {
+        let kernel = try #require(GemmMicrokernels.named(name))
+        let blocking = GemmBlocking(mc: 4 * kernel.mr, kc: 8, nc: 10 * kernel.nr)
+        var rng = SplitMix64(seed: 977)
+        for (m, n, k) in [(10 * kernel.mr - 1, 23 * kernel.nr + 5, 23), (5 * kernel.mr, 6 * kernel.nr - 1, 17),
+                          (4 * kernel.mr + 3, 9 * kernel.nr, 9)] {
+            let schedule = PackedGemmSchedule(m: m, n: n, k: k, mr: kernel.mr, nr: kernel.nr, blocking: blocking,
+                                              requestedWorkers: 1, minimumFlopsPerExtraWorker: 0, bReadableInPlace: true)
+            #expect(schedule.packsBOnce && schedule.packsBOnFirstUse && schedule.computeChunks > 1 && schedule.kc == k
+                    && schedule.columnBlocks > 1,
+                    "\(name): \(m) x \(n) x \(k) should pack B once a phase, in one slice of the whole depth")
+            // A worker's share of the rows beside another keeps the KC slices.
+            let share = PackedGemmSchedule(m: m, n: n, k: k, mr: kernel.mr, nr: kernel.nr, blocking: blocking,
+                                           requestedWorkers: 1, minimumFlopsPerExtraWorker: 0, bReadableInPlace: true,
+                                           besideOtherWorkers: true)
+            #expect(!share.packsBOnce && share.kc <= blocking.kc, "\(name): a row share of \(m) x \(n) x \(k)")
+            for transA in [Transpose.none, .transposed] {
+                for (alpha, beta): (Float, Float) in [(1, 0), (-0.5, 1.5)] {
+                    let testCase = GemmCase(transA: transA, transB: .none, m: m, n: n, k: k, alpha: alpha, beta: beta,
+                                            padding: 3, rng: &rng)
+                    let result = try testCase.run {
+                        kernel.packedGemm($0, threads: 1, blocking: blocking, minimumFlopsPerExtraWorker: 0)
+                    }
+                    testCase.check(result, "\(name) MRxNR=\(kernel.mr)x\(kernel.nr) \(blocking) packed once")
+                }
+            }
+        }
+    }
+
     /// B transposed cannot be read a row of NR floats at a time, and two workers that split the
     /// rows share every micro-panel: both keep packing chunks.
     @Test("transposed B and a split of rows keep packing chunks")

@@ -10,13 +10,16 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
     ///     no phase packs.
     ///   - prepackedA: op(A) already packed into full-depth MR-row micro-panels (an implicit
     ///     im2col writes them straight from the image); then `p.a` is not read and no worker packs A.
+    ///   - rowShare: this call is one worker's share of the rows (`runRowSharesAlone`), run
+    ///     beside the others, which share L3 with it.
     static func run(_ p: GemmProblem, threads: Int, blocking: GemmBlocking, minimumFlopsPerExtraWorker: Double,
-                    epilogue: GemmEpilogue, prepackedB: PrepackedPanels?, prepackedA: PrepackedPanels? = nil) {
+                    epilogue: GemmEpilogue, prepackedB: PrepackedPanels?, prepackedA: PrepackedPanels? = nil,
+                    rowShare: Bool = false) {
         let s = PackedGemmSchedule(m: p.m, n: p.n, k: p.k, mr: Kernel.mr, nr: Kernel.nr, blocking: blocking,
                                    requestedWorkers: threads, minimumFlopsPerExtraWorker: minimumFlopsPerExtraWorker,
                                    packsB: prepackedB == nil, bReadableInPlace: p.transB == .none,
                                    aReadableInPlace: p.transA == .none && prepackedA == nil,
-                                   aPackedBeforehand: prepackedA != nil)
+                                   aPackedBeforehand: prepackedA != nil, besideOtherWorkers: rowShare)
         if s.rowSharesRunAlone {
             runRowSharesAlone(p, workers: s.workers, blocking: blocking, epilogue: epilogue)
             return
@@ -31,8 +34,10 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
             GemmPacking.packA(p, mr: Kernel.mr, i0: 0, rows: p.m, p0: 0, kc: p.k, into: ownA.pointer)
             prepackedA = PrepackedPanels(pointer: UnsafePointer(ownA.pointer), k: p.k, width: Kernel.mr)
         }
-        // Two B panels: a fast worker may pack the next phase while others finish this one.
-        let packedB = AlignedFloatBuffer(count: prepackedB == nil ? 2 * s.packedBCount : 0)
+        // Two B panels: a fast worker may pack the next phase while others finish this one. One
+        // worker runs its chunks in order, so one panel: at the whole depth (`packsBOnce`) a
+        // panel of 1024 x 1024 is 4 MB.
+        let packedB = AlignedFloatBuffer(count: prepackedB == nil ? (s.workers == 1 ? 1 : 2) * s.packedBCount : 0)
         let packedA = AlignedFloatBuffer(count: prepackedA == nil ? s.workers * s.packedACount : 0)
         let tiles = AlignedFloatBuffer(count: s.workers * Kernel.mr * Kernel.nr)
         // counters[0]: next chunk to claim; then per phase: packing chunks done, compute chunks
@@ -72,7 +77,7 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
             var partEpilogue = epilogue
             partEpilogue.rowBias = epilogue.rowBias.map { $0 + first }
             run(part, threads: 1, blocking: blocking, minimumFlopsPerExtraWorker: .infinity, epilogue: partEpilogue,
-                prepackedB: nil)
+                prepackedB: nil, rowShare: true)
         }
     }
 
@@ -99,7 +104,7 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
                 if let prepackedB {
                     return (prepackedB.pointer + jc * prepackedB.k + pc * Kernel.nr, prepackedB.panelStride)
                 }
-                return (UnsafePointer(packedB + (phase % 2) * s.packedBCount), Kernel.nr * kc)
+                return (UnsafePointer(packedB + (s.workers == 1 ? 0 : phase % 2) * s.packedBCount), Kernel.nr * kc)
             }
             if index < s.packChunks {
                 let pc = firstSlice * s.kc
@@ -109,7 +114,7 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
                 let first = min(panels, index * s.packChunkPanels)
                 GemmPacking.packB(p, nr: Kernel.nr, p0: pc, kc: kc, j0: jc,
                                   panels: first..<min(panels, first + s.packChunkPanels),
-                                  into: packedB + (phase % 2) * s.packedBCount)
+                                  into: packedB + (s.workers == 1 ? 0 : phase % 2) * s.packedBCount)
                 nnk_atomic_fetch_add(packDone + phase, 1)
             } else {
                 nnk_wait_until_at_least(packDone + phase, Int64(s.packChunks))
@@ -151,8 +156,10 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
                             let beta = pc == 0 ? p.beta : 1
                             let tileEpilogue = pc + kc == p.k ? epilogue : .none
                             let (bPanel, bPanelStride) = bPanels(pc: pc, kc: kc)
-                            // The first block of rows packs the micro-panels it uses as it goes.
-                            let bSource = s.packsBOnFirstUse && ic == rows.lowerBound ? p.b + pc * p.ldb + jc : nil
+                            // The first block of rows packs the micro-panels it uses as it goes:
+                            // the chunk's, or only the phase's first chunk's (`packsBOnce`).
+                            let bSource = s.packsBOnFirstUse && ic == rows.lowerBound && (c == 0 || !s.packsBOnce)
+                                ? p.b + pc * p.ldb + jc : nil
                             // The block's A micro-panels, and how far apart (ic is a whole number of panels).
                             let aPanel: UnsafePointer<Float>, aPanelStride: Int
                             if let prepackedA {

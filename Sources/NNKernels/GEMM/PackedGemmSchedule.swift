@@ -18,6 +18,10 @@ struct PackedGemmSchedule {
 
     let mr: Int, nr: Int
     let kc: Int, nc: Int, mc: Int
+    /// Whether only the first compute chunk of a phase packs B (by its first tiles, as
+    /// `packsBOnFirstUse`), and the chunks after it read the panel it packed: one worker, rows
+    /// split into several chunks, deep slices (see init).
+    let packsBOnce: Bool
     let workers: Int
     let split: Split
     let columnBlocks: Int, depthBlocks: Int
@@ -55,7 +59,7 @@ struct PackedGemmSchedule {
 
     init(m: Int, n: Int, k: Int, mr: Int, nr: Int, blocking: GemmBlocking, requestedWorkers: Int,
          minimumFlopsPerExtraWorker: Double, packsB: Bool = true, bReadableInPlace: Bool = false,
-         aReadableInPlace: Bool = false, aPackedBeforehand: Bool = false) {
+         aReadableInPlace: Bool = false, aPackedBeforehand: Bool = false, besideOtherWorkers: Bool = false) {
         self.mr = mr
         self.nr = nr
         self.packsB = packsB
@@ -69,7 +73,7 @@ struct PackedGemmSchedule {
         // Alternating runs on the AVX-512 host, one thread: 25088 x 64 x 256 0.985 and 0.945x
         // the time, 6272 x 64 x 1024 0.920 and 0.915x, res2b_branch2a at batch 8 0.954 and
         // 0.949x; a quarter of MC was slower than half (results/in-place-a-half-mc-20261205).
-        mc = max(mr, (aInPlaceShape && m > blocking.mc ? blocking.mc / 2 : blocking.mc) / mr * mr)
+        let blockRows = max(mr, (aInPlaceShape && m > blocking.mc ? blocking.mc / 2 : blocking.mc) / mr * mr)
         // The fewest KC slices, all of one depth: a 576-deep product goes 288 + 288, not
         // 272 + 272 + 32, whose last slice would load and store every tile of C for 32 steps.
         // With B packed once (a dense layer's weights) and every row in one MC block, one slice
@@ -88,11 +92,29 @@ struct PackedGemmSchedule {
         // 0.971 / 0.986x the time, 64 x 256 x 784 0.980 / 0.968x, 200 x 512 x 512 0.983 / 0.969x
         // (3 rounds), 64 x 3072 x 768 1.008 / 0.995x (results/one-slice-packing-20261206).
         let wholeAFitsHalfL2 = m * k <= blocking.mc * blocking.kc
-        let slices = (!packsB || wholeAFitsHalfL2) && m <= mc && !(1...2 ~= m % mr)
-            ? 1 : max(1, (k + blocking.kc - 1) / max(1, blocking.kc))
-        kc = max(1, (k + slices - 1) / slices)
         workers = Tuning.workers(requested: requestedWorkers, flops: 2 * Double(m) * Double(n) * Double(k),
                                  minimumFlopsPerExtraWorker: minimumFlopsPerExtraWorker)
+        // One worker packing B by its first tiles, over several blocks of rows, at a depth of two
+        // or three KC slices: one slice of the whole depth instead, in blocks of fewer rows that
+        // keep the L2 budget of the derived blocking (A's block and two micro-panels of B), and B
+        // packed once a phase by the first block for all the blocks after it (`packsBOnce`).
+        // Each tile of C is then loaded and stored once instead of at every slice (at 1024
+        // columns its rows lie 4 KB apart, in one set of L1), and B is read from its source once
+        // instead of once a block, each read a strip of rows a leading dimension apart. Alternating
+        // rounds on the AVX-512 host, one thread, three sets: 512 cubed 0.971 to 0.980x the time,
+        // 768 cubed 0.976 to 0.987x, 1024 cubed 0.966 to 0.982x (89.8 -> 93.1% of peak),
+        // 700 x 900 x 1000 0.966 to 1.013x. Not for one worker's share of the rows beside
+        // another's (two whole-depth panels of B in the L3 they share): 1024 cubed on two threads
+        // took 0.994 to 1.030x the time. Deeper products keep KC slices: two slices of 1024 at
+        // 2048 cubed took 1.034x the time, one of 2048 1.138x (results/pack-b-once-20261207).
+        packsBOnce = packsB && bReadableInPlace && workers == 1 && !besideOtherWorkers && !aInPlaceShape && !aPackedBeforehand
+            && m > blockRows && k > blocking.kc && k <= 3 * blocking.kc && !(1...2 ~= m % mr)
+        let slices = packsBOnce || (!packsB || wholeAFitsHalfL2) && m <= blockRows && !(1...2 ~= m % mr)
+            ? 1 : max(1, (k + blocking.kc - 1) / max(1, blocking.kc))
+        kc = max(1, (k + slices - 1) / slices)
+        // L2 in floats as the derived blocking fills it: two MC x KC blocks and two micro-panels.
+        let l2Floats = 2 * (blocking.mc + nr) * blocking.kc
+        mc = packsBOnce ? min(blockRows, max(mr, (l2Floats - 2 * kc * nr) * 7 / 8 / kc / mr * mr)) : blockRows
         // Whole micro-panels, so every column block starts on a panel boundary of prepacked B.
         // When B is packed here by one worker and every row of A is one MC block (a batch of
         // 64), each packed element of B serves one pass of tiles only: a panel larger than L2
@@ -111,7 +133,9 @@ struct PackedGemmSchedule {
         // (L2 holds two MC x KC blocks.)
         let widePanelFitsL2 = (n + m) * kc <= 2 * blocking.mc * blocking.kc
         prefetchesNextPanel = packsB && workers == 1 && m <= mc && wholeAFitsHalfL2 && !widePanelFitsL2
-        let ncLimit = prefetchesNextPanel ? blocking.mc * blocking.kc / (2 * kc) : blocking.nc
+        // The KC x NC panel's budget (half of L3) holds fewer columns at the whole depth.
+        let ncLimit = prefetchesNextPanel ? blocking.mc * blocking.kc / (2 * kc)
+            : packsBOnce ? blocking.nc * blocking.kc / kc : blocking.nc
         nc = min(max(nr, ncLimit / nr * nr), (n + nr - 1) / nr * nr)
         columnBlocks = (n + nc - 1) / nc
         depthBlocks = (k + kc - 1) / kc
