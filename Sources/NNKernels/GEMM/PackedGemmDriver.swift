@@ -34,10 +34,7 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
             GemmPacking.packA(p, mr: Kernel.mr, i0: 0, rows: p.m, p0: 0, kc: p.k, into: ownA.pointer)
             prepackedA = PrepackedPanels(pointer: UnsafePointer(ownA.pointer), k: p.k, width: Kernel.mr)
         }
-        // Two B panels: a fast worker may pack the next phase while others finish this one. One
-        // worker runs its chunks in order, so one panel: at the whole depth (`packsBOnce`) a
-        // panel of 1024 x 1024 is 4 MB.
-        let packedB = AlignedFloatBuffer(count: prepackedB == nil ? (s.workers == 1 ? 1 : 2) * s.packedBCount : 0)
+        let packedB = AlignedFloatBuffer(count: prepackedB == nil ? s.packedBPanels * s.packedBCount : 0)
         let packedA = AlignedFloatBuffer(count: prepackedA == nil ? s.workers * s.packedACount : 0)
         let tiles = AlignedFloatBuffer(count: s.workers * Kernel.mr * Kernel.nr)
         // counters[0]: next chunk to claim; then per phase: packing chunks done, compute chunks
@@ -104,7 +101,7 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
                 if let prepackedB {
                     return (prepackedB.pointer + jc * prepackedB.k + pc * Kernel.nr, prepackedB.panelStride)
                 }
-                return (UnsafePointer(packedB + (s.workers == 1 ? 0 : phase % 2) * s.packedBCount), Kernel.nr * kc)
+                return (UnsafePointer(packedB + s.packedBOffset(phase: phase)), Kernel.nr * kc)
             }
             if index < s.packChunks {
                 let pc = firstSlice * s.kc
@@ -114,7 +111,7 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
                 let first = min(panels, index * s.packChunkPanels)
                 GemmPacking.packB(p, nr: Kernel.nr, p0: pc, kc: kc, j0: jc,
                                   panels: first..<min(panels, first + s.packChunkPanels),
-                                  into: packedB + (s.workers == 1 ? 0 : phase % 2) * s.packedBCount)
+                                  into: packedB + s.packedBOffset(phase: phase))
                 nnk_atomic_fetch_add(packDone + phase, 1)
             } else {
                 nnk_wait_until_at_least(packDone + phase, Int64(s.packChunks))

@@ -102,7 +102,7 @@ struct PackedGemmSchedule {
         // columns its rows lie 4 KB apart, in one set of L1), and B is read from its source once
         // instead of once a block, each read a strip of rows a leading dimension apart. Alternating
         // rounds on the AVX-512 host, one thread, three sets: 512 cubed 0.971 to 0.980x the time,
-        // 768 cubed 0.976 to 0.987x, 1024 cubed 0.966 to 0.982x (89.8 -> 93.1% of peak),
+        // 768 cubed 0.976 to 0.987x, 1024 cubed 0.966 to 0.982x (89.8 -> 93.0% of peak),
         // 700 x 900 x 1000 0.966 to 1.013x. Not for one worker's share of the rows beside
         // another's (two whole-depth panels of B in the L3 they share): 1024 cubed on two threads
         // took 0.994 to 1.030x the time. Deeper products keep KC slices: two slices of 1024 at
@@ -182,6 +182,12 @@ struct PackedGemmSchedule {
     var totalChunks: Int { phases * chunksPerPhase }
     /// Floats in one packed B panel (KC x NC).
     var packedBCount: Int { kc * nc }
+    /// Packed B panels: two, so a fast worker may pack the next phase while others finish this
+    /// one; one worker runs its chunks in order and needs one (at the whole depth, `packsBOnce`,
+    /// a panel of 1024 x 1024 is 4 MB).
+    var packedBPanels: Int { workers == 1 ? 1 : 2 }
+    /// Where a phase's packed B panel starts in the buffer of `packedBPanels` panels.
+    func packedBOffset(phase: Int) -> Int { phase % packedBPanels * packedBCount }
     /// Floats in one worker's packed A block (MC x KC, rounded up to whole micro-panels).
     var packedACount: Int { (min(mc, split == .rows ? computeChunkSize : mc) + mr - 1) / mr * mr * kc }
 }
