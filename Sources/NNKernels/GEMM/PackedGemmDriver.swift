@@ -10,16 +10,16 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
     ///     no phase packs.
     ///   - prepackedA: op(A) already packed into full-depth MR-row micro-panels (an implicit
     ///     im2col writes them straight from the image); then `p.a` is not read and no worker packs A.
-    ///   - rowShare: this call is one worker's share of the rows (`runRowSharesAlone`), run
-    ///     beside the others, which share L3 with it.
+    ///   - besideOtherWorkers: this call is one worker's share of the rows (`runRowSharesAlone`),
+    ///     run beside the others, which share L3 with it.
     static func run(_ p: GemmProblem, threads: Int, blocking: GemmBlocking, minimumFlopsPerExtraWorker: Double,
                     epilogue: GemmEpilogue, prepackedB: PrepackedPanels?, prepackedA: PrepackedPanels? = nil,
-                    rowShare: Bool = false) {
+                    besideOtherWorkers: Bool = false) {
         let s = PackedGemmSchedule(m: p.m, n: p.n, k: p.k, mr: Kernel.mr, nr: Kernel.nr, blocking: blocking,
                                    requestedWorkers: threads, minimumFlopsPerExtraWorker: minimumFlopsPerExtraWorker,
                                    packsB: prepackedB == nil, bReadableInPlace: p.transB == .none,
                                    aReadableInPlace: p.transA == .none && prepackedA == nil,
-                                   aPackedBeforehand: prepackedA != nil, besideOtherWorkers: rowShare)
+                                   aPackedBeforehand: prepackedA != nil, besideOtherWorkers: besideOtherWorkers)
         if s.rowSharesRunAlone {
             runRowSharesAlone(p, workers: s.workers, blocking: blocking, epilogue: epilogue)
             return
@@ -74,7 +74,7 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
             var partEpilogue = epilogue
             partEpilogue.rowBias = epilogue.rowBias.map { $0 + first }
             run(part, threads: 1, blocking: blocking, minimumFlopsPerExtraWorker: .infinity, epilogue: partEpilogue,
-                prepackedB: nil, rowShare: true)
+                prepackedB: nil, besideOtherWorkers: true)
         }
     }
 

@@ -20,7 +20,7 @@ struct PackedGemmSchedule {
     let kc: Int, nc: Int, mc: Int
     /// Whether only the first compute chunk of a phase packs B (by its first tiles, as
     /// `packsBOnFirstUse`), and the chunks after it read the panel it packed: one worker, rows
-    /// split into several chunks, deep slices (see init).
+    /// split into several chunks, one slice of the whole depth (see init).
     let packsBOnce: Bool
     let workers: Int
     let split: Split
@@ -92,6 +92,7 @@ struct PackedGemmSchedule {
         // 0.971 / 0.986x the time, 64 x 256 x 784 0.980 / 0.968x, 200 x 512 x 512 0.983 / 0.969x
         // (3 rounds), 64 x 3072 x 768 1.008 / 0.995x (results/one-slice-packing-20261206).
         let wholeAFitsHalfL2 = m * k <= blocking.mc * blocking.kc
+        let lastPanelHasOneOrTwoRows = 1...2 ~= m % mr
         workers = Tuning.workers(requested: requestedWorkers, flops: 2 * Double(m) * Double(n) * Double(k),
                                  minimumFlopsPerExtraWorker: minimumFlopsPerExtraWorker)
         // One worker packing B by its first tiles, over several blocks of rows, at a depth of two
@@ -108,8 +109,8 @@ struct PackedGemmSchedule {
         // took 0.994 to 1.030x the time. Deeper products keep KC slices: two slices of 1024 at
         // 2048 cubed took 1.034x the time, one of 2048 1.138x (results/pack-b-once-20261207).
         packsBOnce = packsB && bReadableInPlace && workers == 1 && !besideOtherWorkers && !aInPlaceShape && !aPackedBeforehand
-            && m > blockRows && k > blocking.kc && k <= 3 * blocking.kc && !(1...2 ~= m % mr)
-        let slices = packsBOnce || (!packsB || wholeAFitsHalfL2) && m <= blockRows && !(1...2 ~= m % mr)
+            && m > blockRows && k > blocking.kc && k <= 3 * blocking.kc && !lastPanelHasOneOrTwoRows
+        let slices = packsBOnce || (!packsB || wholeAFitsHalfL2) && m <= blockRows && !lastPanelHasOneOrTwoRows
             ? 1 : max(1, (k + blocking.kc - 1) / max(1, blocking.kc))
         kc = max(1, (k + slices - 1) / slices)
         // L2 in floats as the derived blocking fills it: two MC x KC blocks and two micro-panels.
