@@ -108,6 +108,11 @@ struct PackedGemmSchedule {
         // another's (two whole-depth panels of B in the L3 they share): 1024 cubed on two threads
         // took 0.994 to 1.030x the time. Deeper products keep KC slices: two slices of 1024 at
         // 2048 cubed took 1.034x the time, one of 2048 1.138x (results/pack-b-once-20261207).
+        // Those rounds ran the new build second in every pair, which alone gave identical builds
+        // 0.958 to 0.971x the time on the AVX2 host. Timed there again with the order swapped (44
+        // rounds, 6 x 16 tile): KC slices took 1.03x the time at 768 cubed (slower in 32 of 44),
+        // 1.00x at 512 cubed, and 0.97 to 0.98x at 256 x 3072 x 768, but faster in only 24 and 26
+        // of 44 rounds (results/pack-b-once-swapped-20261207-avx2).
         packsBOnce = packsB && bReadableInPlace && workers == 1 && !besideOtherWorkers && !aInPlaceShape && !aPackedBeforehand
             && m > blockRows && k > blocking.kc && k <= 3 * blocking.kc && !lastPanelHasOneOrTwoRows
         let slices = packsBOnce || (!packsB || wholeAFitsHalfL2) && m <= blockRows && !lastPanelHasOneOrTwoRows
