@@ -54,6 +54,7 @@ where Vector.Scalar == Float {
     let depthwise: DepthwiseConvolution?
 
     init(_ s: ConvolutionShape, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?, residency: PanelResidency) {
+        TileLayoutWarmUp.ensure()
         self.s = s
         let nr = Self.nr, cg = s.inputChannelsPerGroup, kg = s.outputChannelsPerGroup
         let taps = s.kernelHeight * s.kernelWidth

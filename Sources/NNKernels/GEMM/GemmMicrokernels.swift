@@ -27,6 +27,8 @@ public struct GemmMicrokernelDescriptor: Sendable, CustomStringConvertible {
     /// Direct convolution on this microkernel's register tile (at most 8 rows of it): shape,
     /// OIHW weights, bias.
     let directConvolution: @Sendable (ConvolutionShape, UnsafePointer<Float>, UnsafePointer<Float>?) -> DirectConvolutionPlan
+    /// Runs every tile this microkernel's kernels use once (`TileLayoutWarmUp`).
+    let warmUpTiles: @Sendable () -> Void
 
     init<let MR: Int, let NV: Int, Vector: SIMD & SendableMetatype>(_ kernel: SIMDGemmMicrokernel<MR, NV, Vector>.Type, name: String,
                                                  requirement: CPURequirement, residency: PanelResidency = .l1) where Vector.Scalar == Float {
@@ -45,9 +47,16 @@ public struct GemmMicrokernelDescriptor: Sendable, CustomStringConvertible {
         } else {
             directConvolution = { DirectConvolutionPlan(DirectConvolution<MR, NV, Vector>($0, weights: $1, bias: $2, residency: residency)) }
         }
-        microkernel = { Kernel.run(kc: $0, a: $1, b: $2, c: $3, ldc: $4, alpha: $5, beta: $6, epilogue: $7) }
+        microkernel = {
+            TileLayoutWarmUp.ensure()
+            Kernel.run(kc: $0, a: $1, b: $2, c: $3, ldc: $4, alpha: $5, beta: $6, epilogue: $7)
+        }
         narrowColumns = Kernel.narrowColumns
-        narrowMicrokernel = { Kernel.runNarrow(kc: $0, a: $1, b: $2, c: $3, ldc: $4, alpha: $5, beta: $6, epilogue: $7) }
+        narrowMicrokernel = {
+            TileLayoutWarmUp.ensure()
+            Kernel.runNarrow(kc: $0, a: $1, b: $2, c: $3, ldc: $4, alpha: $5, beta: $6, epilogue: $7)
+        }
+        warmUpTiles = { TileLayoutWarmUp.run(Kernel.self) }
         rowStream = { RowStreamGemm.run($0, vector: Vector.self, threads: $1, minimumFlopsPerExtraWorker: $2, epilogue: $3) }
         driver = { problem, threads, blocking, minimumFlops, epilogue, prepackedB, prepackedA in
             if let prepackedB, problem.m < Kernel.mr, prepackedA == nil {

@@ -15,6 +15,7 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
     static func run(_ p: GemmProblem, threads: Int, blocking: GemmBlocking, minimumFlopsPerExtraWorker: Double,
                     epilogue: GemmEpilogue, prepackedB: PrepackedPanels?, prepackedA: PrepackedPanels? = nil,
                     besideOtherWorkers: Bool = false) {
+        TileLayoutWarmUp.ensure()
         let s = PackedGemmSchedule(m: p.m, n: p.n, k: p.k, mr: Kernel.mr, nr: Kernel.nr, blocking: blocking,
                                    requestedWorkers: threads, minimumFlopsPerExtraWorker: minimumFlopsPerExtraWorker,
                                    packsB: prepackedB == nil, bReadableInPlace: p.transB == .none,

@@ -40,6 +40,7 @@ enum RowStreamGemm {
 
     static func run<Vector: SIMD>(_ p: GemmProblem, vector: Vector.Type, threads: Int, minimumFlopsPerExtraWorker: Double,
                                   epilogue: GemmEpilogue) where Vector.Scalar == Float {
+        TileLayoutWarmUp.ensure()
         let width = Vector.scalarCount
         // The time is set by B arriving, at about a byte a FLOP at peak (one core read 100 GB/s
         // from L2 and peaks at 115 GFLOPS here) whenever m is small, so B's bytes count as FLOPs.

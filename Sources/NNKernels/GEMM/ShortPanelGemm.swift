@@ -6,6 +6,7 @@
 enum ShortPanelGemm<Kernel: GemmMicrokernel> {
     static func run(_ p: GemmProblem, panels: PrepackedPanels, threads: Int, minimumFlopsPerExtraWorker: Double,
                     epilogue: GemmEpilogue) {
+        TileLayoutWarmUp.ensure()
         let nr = Kernel.nr
         // Rows as the tile sees them: exactly m, or MR when m is above the largest short tile.
         let rows = p.m <= Kernel.largestShortTile ? p.m : Kernel.mr

@@ -23,6 +23,7 @@ enum TiledGemm {
     }
 
     static func run(_ p: GemmProblem, blocking: Blocking) {
+        TileLayoutWarmUp.ensure()
         SIMDGemm.withRowMajorB(p) { b, ldb in
             for i in 0..<p.m { SIMDGemm.initializeRow(p.c + i * p.ldc, count: p.n, beta: p.beta) }
             // op(A)(i, q) = a[i * rowStride + q * depthStride] for either storage order.
