@@ -42,14 +42,12 @@ struct DepthwiseConvolution: @unchecked Sendable {
         self.s = s
         let taps = s.kernelHeight * s.kernelWidth, c = s.inputChannels
         paddedChannels = (c + Vector.scalarCount - 1) / Vector.scalarCount * Vector.scalarCount
-        weights = AlignedFloatBuffer(count: taps * paddedChannels)
-        weights.pointer.update(repeating: 0, count: weights.count)
+        weights = AlignedFloatBuffer(zeroedCount: taps * paddedChannels)
         // OIHW with I = 1: channel ch's taps are contiguous.
         for ch in 0..<c {
             for tap in 0..<taps { weights.pointer[tap * paddedChannels + ch] = sourceWeights[ch * taps + tap] }
         }
-        bias = AlignedFloatBuffer(count: paddedChannels)
-        bias.pointer.update(repeating: 0, count: paddedChannels)
+        bias = AlignedFloatBuffer(zeroedCount: paddedChannels)
         if let sourceBias { bias.pointer.update(from: sourceBias, count: c) }
     }
 
@@ -100,10 +98,9 @@ struct DepthwiseConvolution: @unchecked Sendable {
             ParallelRegion.run(workers: workers) { worker in
                 let range = ParallelRegion.share(of: s.batch * s.inputChannels, worker: worker, workers: workers)
                 guard !range.isEmpty else { return }
-                let buffer = AlignedFloatBuffer(count: geometry.bufferCount)
-                defer { buffer.deallocate() }
                 // The border and the slack past it stay zero: each plane overwrites only the interior.
-                buffer.pointer.update(repeating: 0, count: buffer.count)
+                let buffer = AlignedFloatBuffer(zeroedCount: geometry.bufferCount)
+                defer { buffer.deallocate() }
                 for plane in range { channelPlane(plane, geometry, buffer: buffer.pointer, x: x, y: y, f) }
             }
         }

@@ -88,8 +88,7 @@ where Vector.Scalar == Float {
             stepOffsets = nil
             pixelOffsets = nil
         }
-        packed = AlignedFloatBuffer(count: tiled ? s.groups * channelBlocks * taps * cg * nr : 0)
-        packed.pointer.update(repeating: 0, count: packed.count)
+        packed = AlignedFloatBuffer(zeroedCount: tiled ? s.groups * channelBlocks * taps * cg * nr : 0)
         for group in 0..<(tiled ? s.groups : 0) {
             for oc in 0..<kg {
                 let block = oc / nr, lane = oc % nr
@@ -104,8 +103,7 @@ where Vector.Scalar == Float {
             }
         }
         if let bias, tiled {
-            let padded = AlignedFloatBuffer(count: s.groups * channelBlocks * nr)
-            padded.pointer.update(repeating: 0, count: padded.count)
+            let padded = AlignedFloatBuffer(zeroedCount: s.groups * channelBlocks * nr)
             for group in 0..<s.groups {
                 (padded.pointer + group * channelBlocks * nr).update(from: bias + group * kg, count: kg)
             }

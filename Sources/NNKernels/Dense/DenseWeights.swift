@@ -31,8 +31,7 @@ public final class DenseWeights: @unchecked Sendable {
         let nr = microkernel.nr
         let panels = (outputs + nr - 1) / nr
         storage = AlignedFloatBuffer(count: panels * inputs * nr)
-        paddedBias = AlignedFloatBuffer(count: panels * nr)
-        paddedBias.pointer.update(repeating: 0, count: paddedBias.count)
+        paddedBias = AlignedFloatBuffer(zeroedCount: panels * nr)
         if let bias, let source = bias.baseAddress { paddedBias.pointer.update(from: source, count: outputs) }
         let problem = Dense.weightsAsGemmB(weights, layout: layout, inputs: inputs, outputs: outputs)
         for panel in 0..<panels {

@@ -117,9 +117,8 @@ public struct GemmMicrokernelDescriptor: Sendable, CustomStringConvertible {
             return
         }
         let columns = (n + nr - 1) / nr * nr, rows = (m + mr - 1) / mr * mr
-        let padded = AlignedFloatBuffer(count: columns + rows)
+        let padded = AlignedFloatBuffer(zeroedCount: columns + rows)
         defer { padded.deallocate() }
-        padded.pointer.update(repeating: 0, count: padded.count)
         var result = epilogue
         if let bias = epilogue.bias {
             padded.pointer.update(from: bias, count: n)

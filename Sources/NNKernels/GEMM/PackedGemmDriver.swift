@@ -37,7 +37,7 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
         }
         let packedB = AlignedFloatBuffer(count: prepackedB == nil ? s.packedBPanels * s.packedBCount : 0)
         let packedA = AlignedFloatBuffer(count: prepackedA == nil ? s.workers * s.packedACount : 0)
-        let tiles = AlignedFloatBuffer(count: s.workers * Kernel.mr * Kernel.nr)
+        let tiles = AlignedFloatBuffer(zeroedCount: s.workers * Kernel.mr * Kernel.nr)
         // counters[0]: next chunk to claim; then per phase: packing chunks done, compute chunks
         // done; then per compute chunk: how many phases of it are done.
         let counterCount = 1 + 2 * s.phases + s.computeChunks
@@ -50,7 +50,6 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
             tiles.deallocate()
             counters.deallocate()
         }
-        tiles.pointer.update(repeating: 0, count: tiles.count)
         ParallelRegion.run(workers: s.workers) { worker in
             work(p, s, packedB: packedB.pointer, prepackedB: prepackedB, prepackedA: prepackedA, epilogue: epilogue,
                  packedA: packedA.pointer + worker * s.packedACount,

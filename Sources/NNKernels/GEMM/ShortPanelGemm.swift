@@ -11,9 +11,8 @@ enum ShortPanelGemm<Kernel: GemmMicrokernel> {
         // Rows as the tile sees them: exactly m, or MR when m is above the largest short tile.
         let rows = p.m <= Kernel.largestShortTile ? p.m : Kernel.mr
         let panelCount = (p.n + nr - 1) / nr
-        let packedA = AlignedFloatBuffer(count: rows * p.k)
+        let packedA = AlignedFloatBuffer(zeroedCount: rows * p.k)
         defer { packedA.deallocate() }
-        packedA.pointer.update(repeating: 0, count: packedA.count)
         for i in 0..<p.m {
             for q in 0..<p.k { packedA.pointer[q * rows + i] = p.aElement(i, q) }
         }

@@ -48,9 +48,8 @@ enum TileLayoutWarmUp {
         let columns = max(2 * nr, streamColumns)
         let aCount = rows * kc, bCount = kc * columns, cCount = rows * columns
         let biasCount = max(nr, rows)
-        let scratch = AlignedFloatBuffer(count: aCount + bCount + cCount + kc * nr + 2 * biasCount)
+        let scratch = AlignedFloatBuffer(zeroedCount: aCount + bCount + cCount + kc * nr + 2 * biasCount)
         defer { scratch.deallocate() }
-        scratch.pointer.update(repeating: 0, count: scratch.count)
         let a = UnsafePointer(scratch.pointer), b = a + aCount
         let c = scratch.pointer + aCount + bCount
         let packInto = c + cCount
@@ -87,9 +86,8 @@ enum TileLayoutWarmUp {
     private static func warmUpTiledGemm() {
         let kc = depth, rows = TiledGemm.tileRows, columns = TiledGemm.tileColumns
         let aCount = rows * kc, bCount = kc * columns
-        let scratch = AlignedFloatBuffer(count: aCount + bCount + rows * columns)
+        let scratch = AlignedFloatBuffer(zeroedCount: aCount + bCount + rows * columns)
         defer { scratch.deallocate() }
-        scratch.pointer.update(repeating: 0, count: scratch.count)
         let a = UnsafePointer(scratch.pointer)
         TiledGemm.tile(kb: kc, a: a, rowStride: kc, depthStride: 1, b: a + aCount, ldb: columns,
                        c: scratch.pointer + aCount + bCount, ldc: columns, alpha: 1)

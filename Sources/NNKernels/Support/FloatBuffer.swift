@@ -10,6 +10,13 @@ public struct AlignedFloatBuffer: @unchecked Sendable {
         pointer = raw.bindMemory(to: Float.self, capacity: max(1, count))
     }
 
+    /// A buffer whose floats all start at zero: padding that tiles read but never write, and
+    /// scratch tiles whose rows past the live ones must hold no garbage.
+    public init(zeroedCount count: Int) {
+        self.init(count: count)
+        pointer.initialize(repeating: 0, count: count)
+    }
+
     public func deallocate() { UnsafeMutableRawPointer(pointer).deallocate() }
 
     public var buffer: UnsafeMutableBufferPointer<Float> { UnsafeMutableBufferPointer(start: pointer, count: count) }
