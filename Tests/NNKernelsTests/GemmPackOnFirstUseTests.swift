@@ -11,13 +11,17 @@ struct GemmPackOnFirstUseTests {
         let kernel = try #require(GemmMicrokernels.named(name))
         let blocking = GemmBlocking(mc: 4 * kernel.mr, kc: 8, nc: 10 * kernel.nr)
         var rng = SplitMix64(seed: 4242 + UInt64(workers))
-        // One worker: three blocks of rows, the last short. Two: few rows, so the micro-panels are split.
-        let ms = workers == 1 ? [9 * kernel.mr + 2, kernel.mr, 4 * kernel.mr] : [3 * kernel.mr + 1, kernel.mr, 2 * kernel.mr - 1]
+        // One worker: three blocks of rows, the last short, for a microkernel that streams B from
+        // L2; one block for one that keeps B in L1, which packs B in a phase for several blocks at
+        // KC slices (`GemmPhasePackingTests`). Two: few rows, so the micro-panels are split.
+        let ms = workers == 1
+            ? (kernel.residency == .l2 ? [9 * kernel.mr + 2, kernel.mr, 4 * kernel.mr] : [4 * kernel.mr - 1, kernel.mr, 4 * kernel.mr])
+            : [3 * kernel.mr + 1, kernel.mr, 2 * kernel.mr - 1]
         for m in ms {
             for (n, k) in [(23 * kernel.nr + 5, 29), (20 * kernel.nr, 8), (kernel.nr - 3, 17), (31 * kernel.nr + 1, 1)] {
                 let schedule = PackedGemmSchedule(m: m, n: n, k: k, mr: kernel.mr, nr: kernel.nr, blocking: blocking,
                                                   requestedWorkers: workers, minimumFlopsPerExtraWorker: 0,
-                                                  bReadableInPlace: true)
+                                                  bReadableInPlace: true, bPanelsInL1: kernel.residency == .l1)
                 #expect(schedule.packsBOnFirstUse && schedule.packChunks == 0 && schedule.workers == workers,
                         "\(name): \(m) x \(n) x \(k) on \(workers) should pack B in its first tiles")
                 for transA in [Transpose.none, .transposed] {
@@ -46,7 +50,8 @@ struct GemmPackOnFirstUseTests {
         for (m, n, k) in [(10 * kernel.mr - 1, 23 * kernel.nr + 5, 23), (5 * kernel.mr, 6 * kernel.nr - 1, 17),
                           (4 * kernel.mr + 3, 9 * kernel.nr, 9)] {
             let schedule = PackedGemmSchedule(m: m, n: n, k: k, mr: kernel.mr, nr: kernel.nr, blocking: blocking,
-                                              requestedWorkers: 1, minimumFlopsPerExtraWorker: 0, bReadableInPlace: true)
+                                              requestedWorkers: 1, minimumFlopsPerExtraWorker: 0, bReadableInPlace: true,
+                                              bPanelsInL1: kernel.residency == .l1)
             #expect(schedule.packsBOnce && schedule.packsBOnFirstUse && schedule.computeChunks > 1 && schedule.kc == k
                     && schedule.columnBlocks > 1,
                     "\(name): \(m) x \(n) x \(k) should pack B once a phase, in one slice of the whole depth")

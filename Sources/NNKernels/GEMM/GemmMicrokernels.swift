@@ -64,7 +64,8 @@ public struct GemmMicrokernelDescriptor: Sendable, CustomStringConvertible {
                                            epilogue: epilogue)
             } else {
                 PackedGemmDriver<Kernel>.run(problem, threads: threads, blocking: blocking, minimumFlopsPerExtraWorker: minimumFlops,
-                                             epilogue: epilogue, prepackedB: prepackedB, prepackedA: prepackedA)
+                                             epilogue: epilogue, prepackedB: prepackedB, prepackedA: prepackedA,
+                                             bPanelsInL1: residency == .l1)
             }
         }
     }

@@ -12,17 +12,19 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
     ///     im2col writes them straight from the image); then `p.a` is not read and no worker packs A.
     ///   - besideOtherWorkers: this call is one worker's share of the rows (`runRowSharesAlone`),
     ///     run beside the others, which share L3 with it.
+    ///   - bPanelsInL1: the microkernel keeps its B micro-panel in L1 (`PanelResidency.l1`).
     static func run(_ p: GemmProblem, threads: Int, blocking: GemmBlocking, minimumFlopsPerExtraWorker: Double,
                     epilogue: GemmEpilogue, prepackedB: PrepackedPanels?, prepackedA: PrepackedPanels? = nil,
-                    besideOtherWorkers: Bool = false) {
+                    besideOtherWorkers: Bool = false, bPanelsInL1: Bool = false) {
         TileLayoutWarmUp.ensure()
         let s = PackedGemmSchedule(m: p.m, n: p.n, k: p.k, mr: Kernel.mr, nr: Kernel.nr, blocking: blocking,
                                    requestedWorkers: threads, minimumFlopsPerExtraWorker: minimumFlopsPerExtraWorker,
                                    packsB: prepackedB == nil, bReadableInPlace: p.transB == .none,
                                    aReadableInPlace: p.transA == .none && prepackedA == nil,
-                                   aPackedBeforehand: prepackedA != nil, besideOtherWorkers: besideOtherWorkers)
+                                   aPackedBeforehand: prepackedA != nil, besideOtherWorkers: besideOtherWorkers,
+                                   bPanelsInL1: bPanelsInL1)
         if s.rowSharesRunAlone {
-            runRowSharesAlone(p, workers: s.workers, blocking: blocking, epilogue: epilogue)
+            runRowSharesAlone(p, workers: s.workers, blocking: blocking, epilogue: epilogue, bPanelsInL1: bPanelsInL1)
             return
         }
         // With B panels narrowed for streaming (`PackedGemmSchedule.prefetchesNextPanel`), every
@@ -60,7 +62,8 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
     /// Each worker multiplies its own share of the rows (whole micro-panels, as equal as they
     /// go) as a one-worker product: its own packed A and B, nothing shared but the caller's
     /// buffers, which the shares touch in disjoint rows of C.
-    private static func runRowSharesAlone(_ p: GemmProblem, workers: Int, blocking: GemmBlocking, epilogue: GemmEpilogue) {
+    private static func runRowSharesAlone(_ p: GemmProblem, workers: Int, blocking: GemmBlocking, epilogue: GemmEpilogue,
+                                          bPanelsInL1: Bool) {
         let panels = (p.m + Kernel.mr - 1) / Kernel.mr
         ParallelRegion.run(workers: workers) { worker in
             let share = ParallelRegion.share(of: panels, worker: worker, workers: workers)
@@ -74,7 +77,7 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
             var partEpilogue = epilogue
             partEpilogue.rowBias = epilogue.rowBias.map { $0 + first }
             run(part, threads: 1, blocking: blocking, minimumFlopsPerExtraWorker: .infinity, epilogue: partEpilogue,
-                prepackedB: nil, besideOtherWorkers: true)
+                prepackedB: nil, besideOtherWorkers: true, bPanelsInL1: bPanelsInL1)
         }
     }
 

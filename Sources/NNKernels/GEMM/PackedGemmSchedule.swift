@@ -35,6 +35,10 @@ struct PackedGemmSchedule {
     /// micro-panel (one worker, or chunks that split the micro-panels). The packing then waits
     /// on memory beside the first tile's FMAs instead of with none.
     let packsBOnFirstUse: Bool
+    /// Whether one worker packs B in a phase of its own although its first tiles could (see
+    /// init): the microkernel keeps its B micro-panel in L1 (`PanelResidency.l1`, the AVX2
+    /// tiles), and the panel of a KC slice serves two or more blocks of rows.
+    let packsBInPhaseForRowBlocks: Bool
     /// Whether tiles read A where it lies (`GemmMicrokernel.runUnpackedA`) instead of a packed
     /// block: when op(A) is A itself and B has at most four micro-panels, so that each row of A
     /// meets few tiles. A tall A (a 1x1 convolution over a batch, 25088 x 256 against 64 output
@@ -59,7 +63,8 @@ struct PackedGemmSchedule {
 
     init(m: Int, n: Int, k: Int, mr: Int, nr: Int, blocking: GemmBlocking, requestedWorkers: Int,
          minimumFlopsPerExtraWorker: Double, packsB: Bool = true, bReadableInPlace: Bool = false,
-         aReadableInPlace: Bool = false, aPackedBeforehand: Bool = false, besideOtherWorkers: Bool = false) {
+         aReadableInPlace: Bool = false, aPackedBeforehand: Bool = false, besideOtherWorkers: Bool = false,
+         bPanelsInL1: Bool = false) {
         self.mr = mr
         self.nr = nr
         self.packsB = packsB
@@ -168,8 +173,24 @@ struct PackedGemmSchedule {
         }
         readsAInPlace = aInPlaceShape && !prefetchesNextPanel
         rowSharesRunAlone = workers > 1 && split == .rows && packsB && bReadableInPlace && !readsAInPlace && !aPackedBeforehand
+        // A tile that packs B reads one strip of NR floats from each of KC rows a leading dimension
+        // apart. With the 6 x 16 AVX2 tile such a tile took 2.6 to 2.9x a full tile at 1024 and
+        // 2048 cubed (1.5x with the 12 x 32 AVX-512 tile), and no fetch ahead of its rows helped
+        // (results/not-kept-20261207-spread-packing). A phase of its own reads the rows whole, in
+        // order, and has no FMAs beside it, and the first block of rows then reads the packed panel
+        // from L3 like every block after it: worth it where the panel serves two or more blocks
+        // of rows at a KC slice. Alternating rounds on the AVX2 host (14 to 16, order reversed
+        // every other round), one thread: 960 to 2048 rows 0.94 to 0.98x the time, 480 and 256
+        // rows (two blocks) 0.98 to 0.99x, 512 cubed 0.98 to 1.01x; two threads, whose row shares
+        // run alone: 2048 cubed 0.89 to 0.97x, 1536 cubed 0.95 to 0.97x. One block of rows (a
+        // batch of 64) took 1.12 to 1.16x the time, and one slice of the whole depth packed once
+        // (`packsBOnce`: 768 cubed, 1024 x 1024 x 512, 256 x 3072 x 768) 0.98 to 1.03x, so those
+        // keep the packing tiles (results/phase-packing-l1-tiles-20261207).
+        packsBInPhaseForRowBlocks = bPanelsInL1 && packsB && bReadableInPlace && workers == 1 && !packsBOnce
+            && !readsAInPlace && m > mc
         // B packed on first use would need A packed for its first tiles; B this narrow packs quickly.
         packsBOnFirstUse = packsB && bReadableInPlace && (workers == 1 || split == .columns) && !readsAInPlace
+            && !packsBInPhaseForRowBlocks
         // Prepacked B (weights packed once), or B packed by the tiles: phases have no packing chunks.
         packChunks = packsB && !packsBOnFirstUse ? workers : 0
         packChunkPanels = (panelsPerBlock + workers - 1) / workers
