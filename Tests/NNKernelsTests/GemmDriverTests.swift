@@ -60,6 +60,23 @@ struct GemmCase: CustomStringConvertible {
     }
 }
 
+extension GemmCase {
+    /// Runs op(A) x B, with A as it is and transposed (B not), through `kernel`'s production
+    /// packed GEMM on `workers` threads at `blocking`, and checks each C against the reference.
+    static func checkPacked(_ kernel: GemmMicrokernelDescriptor, m: Int, n: Int, k: Int, workers: Int,
+                            blocking: GemmBlocking, rng: inout SplitMix64, _ label: String) throws {
+        for transA in [Transpose.none, .transposed] {
+            let (alpha, beta): (Float, Float) = [(1, 0), (-0.5, 1.5), (2, 1)][(m + n + k) % 3]
+            let testCase = GemmCase(transA: transA, transB: .none, m: m, n: n, k: k, alpha: alpha, beta: beta,
+                                    padding: 3, rng: &rng)
+            let result = try testCase.run {
+                kernel.packedGemm($0, threads: workers, blocking: blocking, minimumFlopsPerExtraWorker: 0)
+            }
+            testCase.check(result, label)
+        }
+    }
+}
+
 @Suite("GEMM driver and variants")
 struct GemmDriverTests {
     static let kernels = GemmMicrokernels.all.filter(\.isSupported)

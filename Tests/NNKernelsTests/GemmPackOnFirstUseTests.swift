@@ -24,15 +24,8 @@ struct GemmPackOnFirstUseTests {
                                                   bReadableInPlace: true, bPanelsInL1: kernel.residency == .l1)
                 #expect(schedule.packsBOnFirstUse && schedule.packChunks == 0 && schedule.workers == workers,
                         "\(name): \(m) x \(n) x \(k) on \(workers) should pack B in its first tiles")
-                for transA in [Transpose.none, .transposed] {
-                    let (alpha, beta): (Float, Float) = [(1, 0), (-0.5, 1.5), (2, 1)][(m + n + k) % 3]
-                    let testCase = GemmCase(transA: transA, transB: .none, m: m, n: n, k: k, alpha: alpha, beta: beta,
-                                            padding: 3, rng: &rng)
-                    let result = try testCase.run {
-                        kernel.packedGemm($0, threads: workers, blocking: blocking, minimumFlopsPerExtraWorker: 0)
-                    }
-                    testCase.check(result, "\(name) MRxNR=\(kernel.mr)x\(kernel.nr) \(blocking) workers=\(workers)")
-                }
+                try GemmCase.checkPacked(kernel, m: m, n: n, k: k, workers: workers, blocking: blocking, rng: &rng,
+                                         "\(name) MRxNR=\(kernel.mr)x\(kernel.nr) \(blocking) workers=\(workers)")
             }
         }
     }

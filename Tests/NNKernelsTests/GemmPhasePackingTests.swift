@@ -70,15 +70,8 @@ struct GemmPhasePackingTests {
                                                   besideOtherWorkers: workers > 1, bPanelsInL1: true)
                 #expect(schedule.packsBInPhaseForRowBlocks,
                         "\(name): a share of \(shareRows) rows of \(m) x \(n) x \(k) should pack B in a phase")
-                for transA in [Transpose.none, .transposed] {
-                    let (alpha, beta): (Float, Float) = [(1, 0), (-0.5, 1.5), (2, 1)][(m + n + k) % 3]
-                    let testCase = GemmCase(transA: transA, transB: .none, m: m, n: n, k: k, alpha: alpha, beta: beta,
-                                            padding: 3, rng: &rng)
-                    let result = try testCase.run {
-                        kernel.packedGemm($0, threads: workers, blocking: blocking, minimumFlopsPerExtraWorker: 0)
-                    }
-                    testCase.check(result, "\(name) MRxNR=\(kernel.mr)x\(kernel.nr) \(blocking) workers=\(workers) B packed in a phase")
-                }
+                try GemmCase.checkPacked(kernel, m: m, n: n, k: k, workers: workers, blocking: blocking, rng: &rng,
+                                         "\(name) MRxNR=\(kernel.mr)x\(kernel.nr) \(blocking) workers=\(workers) B packed in a phase")
             }
         }
     }
