@@ -32,8 +32,9 @@ struct PackedGemmSchedule {
     /// Whether each compute chunk packs its own B micro-panels in the tiles that first use
     /// them (`GemmMicrokernel.runPackingB`), instead of packing chunks doing it in a phase of
     /// their own: when op(B) can be read where it lies and no two chunks of a phase share a
-    /// micro-panel (one worker, or chunks that split the micro-panels). The packing then waits
-    /// on memory beside the first tile's FMAs instead of with none.
+    /// micro-panel (one worker, or chunks that split the micro-panels), unless an L1-resident
+    /// tile's panel serves several blocks of rows (`packsBInPhaseForRowBlocks`). The packing then
+    /// waits on memory beside the first tile's FMAs instead of with none.
     let packsBOnFirstUse: Bool
     /// Whether one worker packs B in a phase of its own although its first tiles could (see
     /// init): the microkernel keeps its B micro-panel in L1 (`PanelResidency.l1`, the AVX2
