@@ -117,6 +117,8 @@ where Vector.Scalar == Float {
                 for j in 0..<NV { packed.storeBytes(of: bv[j], toByteOffset: q * packedRowBytes + j * vectorBytes, as: Vector.self) }
                 let ahead = pb + sourceAheadBytes + q * rowBytes
                 for j in 0..<NV { nnk_prefetch_to_l2(ahead + j * vectorBytes) }
+                // The next micro-panel's NR source floats follow this one's in the row, one
+                // packed row (NR floats) further on.
                 if let pair {
                     for j in 0..<NV {
                         let v = pb.loadUnaligned(fromByteOffset: q * rowBytes + packedRowBytes + j * vectorBytes, as: Vector.self)
@@ -212,7 +214,8 @@ where Vector.Scalar == Float {
     }
 
     /// The one tile body behind `run` and `runPackingB`: A's values `aStride` floats apart per k,
-    /// B's rows `bStride` apart, and copied packed to `packInto` when it is not nil.
+    /// B's rows `bStride` apart, and copied packed to `packInto` when it is not nil (with the
+    /// next micro-panel to `pairInto`, when that is not nil too).
     @inline(__always)
     private static func run(kc: Int, a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>,
                             bStride: Int, packInto: UnsafeMutablePointer<Float>?, pairInto: UnsafeMutablePointer<Float>?,

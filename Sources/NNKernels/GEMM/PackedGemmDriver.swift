@@ -241,7 +241,8 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
         let mr = Kernel.mr, nr = Kernel.nr
         // The next B micro-panel is fetched into L2 a share at each tile of this one. A
         // micro-panel not packed yet is fetched from its source instead (the next pair's, see
-        // `sourceAhead`), a share of its kc rows at each tile; its packing tile asks for each row again 16 k steps before reading it
+        // `sourceAhead`), a share of its kc rows at each tile; its packing tile asks for each
+        // row again 16 k steps before reading it
         // (`SIMDGemmMicrokernel.accumulate`), since rows a multiple of 4 KB apart share L2 sets
         // and not all of those fetched here stay. Weights packed before the call
         // (`fetchesNextPackedPanel` false) are left to the hardware prefetcher: the burst of
