@@ -4,8 +4,6 @@ import Testing
 /// B packed by the tiles that first use each micro-panel (`PackedGemmSchedule.packsBOnFirstUse`):
 /// one worker over several blocks of rows, or two workers that split B's micro-panels; several
 /// column blocks and k slices, the last micro-panel partial, so the tile that packs it pads it.
-/// Full micro-panels are packed two at a time by one tile: the column blocks of 10 micro-panels
-/// and the two workers' shares of 5 leave an odd one, and a full one before the partial last one packs alone.
 @Suite("GEMM with B packed by its first tiles")
 struct GemmPackOnFirstUseTests {
     @Test("against the reference, every microkernel, 1 and 2 workers", arguments: GemmDriverTests.kernels.map(\.name), [1, 2])

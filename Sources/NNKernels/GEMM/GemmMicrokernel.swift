@@ -31,12 +31,8 @@ public protocol GemmMicrokernel: SendableMetatype {
     /// `run` for the first tile over a micro-panel of B not packed yet: reads the kc x NR block
     /// of B where it lies, its rows `ldb` floats apart, and writes it packed (NR floats a k
     /// step) to `packInto` as it goes, for the tiles after it to read.
-    /// - Parameter pairInto: when not nil, the tile also packs the next micro-panel there: the
-    ///   NR source floats after its own in each row, which lie in the cache line beside the one
-    ///   it reads (or in the same), with no FMAs of their own.
     static func runPackingB(kc: Int, a: UnsafePointer<Float>, source: UnsafePointer<Float>, ldb: Int,
-                            packInto: UnsafeMutablePointer<Float>, pairInto: UnsafeMutablePointer<Float>?,
-                            c: UnsafeMutablePointer<Float>, ldc: Int,
+                            packInto: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int,
                             alpha: Float, beta: Float, epilogue: TileEpilogue)
     /// `run` with A read where it lies: MR rows `lda` floats apart, each kc floats from `a`,
     /// instead of a packed micro-panel. For a tall A against few columns of B, which each row of
@@ -76,16 +72,15 @@ where Vector.Scalar == Float {
     /// where it lies, a leading dimension apart).
     @inline(__always)
     static func accumulate(kc: Int, a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>, bStride: Int) -> Accumulators {
-        accumulate(kc: kc, a: a, aStride: aStride, b: b, bStride: bStride, packInto: nil, pairInto: nil)
+        accumulate(kc: kc, a: a, aStride: aStride, b: b, bStride: bStride, packInto: nil)
     }
 
     /// `accumulate` that also stores each k step's NV vectors of B, packed NR floats apart, to
-    /// `packInto` when it is not nil (`runPackingB`), and the NV vectors after them in the
-    /// source row to `pairInto` when that is not nil too. Callers pass the strides and nil as
+    /// `packInto` when it is not nil (`runPackingB`). Callers pass the strides and nil as
     /// constants, not as default arguments: the row stream's out-of-line copies then fold them away.
     @inline(__always)
     static func accumulate(kc: Int, a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>,
-                           bStride: Int, packInto: UnsafeMutablePointer<Float>?, pairInto: UnsafeMutablePointer<Float>?) -> Accumulators {
+                           bStride: Int, packInto: UnsafeMutablePointer<Float>?) -> Accumulators {
         if MR * NV < 8 && packInto == nil {
             return accumulateInSets(kc: kc, a: a, aStride: aStride, b: b, bStride: bStride)
         }
@@ -97,7 +92,6 @@ where Vector.Scalar == Float {
         var pa = a
         var pb = UnsafeRawPointer(b)
         var packed = packInto.map { UnsafeMutableRawPointer($0) }
-        var pair = pairInto.map { UnsafeMutableRawPointer($0) }
         let packedRowBytes = NV * vectorBytes
         // One k step: NV loads of B, then for each row a broadcast of A and NV FMAs.
         let rowBytes = bStride * MemoryLayout<Float>.stride
@@ -117,15 +111,6 @@ where Vector.Scalar == Float {
                 for j in 0..<NV { packed.storeBytes(of: bv[j], toByteOffset: q * packedRowBytes + j * vectorBytes, as: Vector.self) }
                 let ahead = pb + sourceAheadBytes + q * rowBytes
                 for j in 0..<NV { nnk_prefetch_to_l2(ahead + j * vectorBytes) }
-                // The next micro-panel's NR source floats follow this one's in the row, one
-                // packed row (NR floats) further on.
-                if let pair {
-                    for j in 0..<NV {
-                        let v = pb.loadUnaligned(fromByteOffset: q * rowBytes + packedRowBytes + j * vectorBytes, as: Vector.self)
-                        pair.storeBytes(of: v, toByteOffset: q * packedRowBytes + j * vectorBytes, as: Vector.self)
-                    }
-                    for j in 0..<NV { nnk_prefetch_to_l2(ahead + packedRowBytes + j * vectorBytes) }
-                }
             }
             for r in 0..<MR {
                 let av = Vector(repeating: pa[q * aStride + r])
@@ -140,7 +125,6 @@ where Vector.Scalar == Float {
             pa += 4 * aStride
             pb += 4 * rowBytes
             packed = packed.map { $0 + 4 * packedRowBytes }
-            pair = pair.map { $0 + 4 * packedRowBytes }
             remaining -= 4
         }
         while remaining > 0 {
@@ -148,7 +132,6 @@ where Vector.Scalar == Float {
             pa += aStride
             pb += rowBytes
             packed = packed.map { $0 + packedRowBytes }
-            pair = pair.map { $0 + packedRowBytes }
             remaining -= 1
         }
         return acc
@@ -209,20 +192,18 @@ where Vector.Scalar == Float {
     static func run(kc: Int, a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>,
                     c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float,
                     epilogue: TileEpilogue) {
-        run(kc: kc, a: a, aStride: aStride, b: b, bStride: NV * Vector.scalarCount, packInto: nil, pairInto: nil, c: c,
+        run(kc: kc, a: a, aStride: aStride, b: b, bStride: NV * Vector.scalarCount, packInto: nil, c: c,
             ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
     }
 
     /// The one tile body behind `run` and `runPackingB`: A's values `aStride` floats apart per k,
-    /// B's rows `bStride` apart, and copied packed to `packInto` when it is not nil (with the
-    /// next micro-panel to `pairInto`, when that is not nil too).
+    /// B's rows `bStride` apart, and copied packed to `packInto` when it is not nil.
     @inline(__always)
     private static func run(kc: Int, a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>,
-                            bStride: Int, packInto: UnsafeMutablePointer<Float>?, pairInto: UnsafeMutablePointer<Float>?,
-                            c: UnsafeMutablePointer<Float>,
+                            bStride: Int, packInto: UnsafeMutablePointer<Float>?, c: UnsafeMutablePointer<Float>,
                             ldc: Int, alpha: Float, beta: Float, epilogue: TileEpilogue) {
         prefetchTileOfC(c, ldc: ldc)
-        let acc = accumulate(kc: kc, a: a, aStride: aStride, b: b, bStride: bStride, packInto: packInto, pairInto: pairInto)
+        let acc = accumulate(kc: kc, a: a, aStride: aStride, b: b, bStride: bStride, packInto: packInto)
         finish(acc, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
     }
 
@@ -237,10 +218,9 @@ where Vector.Scalar == Float {
 
     @inline(__always)
     public static func runPackingB(kc: Int, a: UnsafePointer<Float>, source: UnsafePointer<Float>, ldb: Int,
-                                   packInto: UnsafeMutablePointer<Float>, pairInto: UnsafeMutablePointer<Float>?,
-                                   c: UnsafeMutablePointer<Float>, ldc: Int,
+                                   packInto: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int,
                                    alpha: Float, beta: Float, epilogue: TileEpilogue) {
-        run(kc: kc, a: a, aStride: MR, b: source, bStride: ldb, packInto: packInto, pairInto: pairInto, c: c, ldc: ldc,
+        run(kc: kc, a: a, aStride: MR, b: source, bStride: ldb, packInto: packInto, c: c, ldc: ldc,
             alpha: alpha, beta: beta, epilogue: epilogue)
     }
 
@@ -422,7 +402,7 @@ where Vector.Scalar == Float {
     public static func runNarrow(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
                                  c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float,
                                  epilogue: TileEpilogue) {
-        SIMDGemmMicrokernel<MR, 1, Vector>.run(kc: kc, a: a, aStride: MR, b: b, bStride: nr, packInto: nil, pairInto: nil, c: c,
+        SIMDGemmMicrokernel<MR, 1, Vector>.run(kc: kc, a: a, aStride: MR, b: b, bStride: nr, packInto: nil, c: c,
                                                ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
     }
 

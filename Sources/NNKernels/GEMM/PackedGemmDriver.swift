@@ -240,9 +240,8 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
                                     nextPanel: inout NextPanelPrefetch?, nextA: NextBlockOfA?, fetchesNextPackedPanel: Bool) {
         let mr = Kernel.mr, nr = Kernel.nr
         // The next B micro-panel is fetched into L2 a share at each tile of this one. A
-        // micro-panel not packed yet is fetched from its source instead (the next pair's, see
-        // `sourceAhead`), a share of its kc rows at each tile; its packing tile asks for each
-        // row again 16 k steps before reading it
+        // micro-panel not packed yet is fetched from its source instead, a share of its kc rows
+        // at each tile; its packing tile asks for each row again 16 k steps before reading it
         // (`SIMDGemmMicrokernel.accumulate`), since rows a multiple of 4 KB apart share L2 sets
         // and not all of those fetched here stay. Weights packed before the call
         // (`fetchesNextPackedPanel` false) are left to the hardware prefetcher: the burst of
@@ -260,16 +259,6 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
         // block's short tiles left.
         let pairsPanels = aSource != nil && bSource == nil && Kernel.pairsPanelsInPlace
         var pairedWithPrevious = false
-        // A tile that packs B packs the next micro-panel too when it is full (`pairInto`): the
-        // source rows lie a leading dimension apart, and each row's strip of the second panel
-        // sits in the cache line beside the first's, so half as many tiles wait on those rows.
-        // The source fetched during a panel's tiles is then the next pair's, two panels on.
-        // Twelve alternating rounds on the AVX2 host (6 x 16 tile, 11 tiles a micro-panel at a
-        // batch of 64), one / two threads: 64 x 1024 x 4096 0.92 / 0.89x the time, 64 x 3072 x
-        // 768 0.88 / 0.87x, 64 x 1024 x 1024 0.90 / 0.85x, 256 x 3072 x 768 0.98 / 0.93x
-        // (results/packing-tile-pairs-20261207).
-        let sourceAhead = 2
-        var packedWithPrevious = false
         for jr in panels {
             let j = jc + jr * nr
             let liveColumns = min(nr, jc + nc - j)
@@ -281,12 +270,12 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
             let nextB = UnsafeRawPointer(packedB + (jr + 1) * bPanelStride)
             let hasNext = jr + 1 < panels.upperBound
             var nextLine = hasNext && fetchesNextPackedPanel ? 0 : panelLines
-            var nextSourceRow = jr + sourceAhead < panels.upperBound ? 0 : kc
+            var nextSourceRow = hasNext ? 0 : kc
             var tileEpilogue = TileEpilogue(bias: epilogue.bias.map { $0 + j }, activation: epilogue.activation)
             var a = packedA
             for i in stride(from: rows.lowerBound, to: rows.upperBound, by: mr) {
                 if let bSource {
-                    let nextSource = UnsafeRawPointer(bSource + (jr + sourceAhead) * nr)
+                    let nextSource = UnsafeRawPointer(bSource + (jr + 1) * nr)
                     let lastRow = min(kc, nextSourceRow + sourceRowsPerTile)
                     while nextSourceRow < lastRow {
                         let row = nextSource + nextSourceRow * p.ldb * MemoryLayout<Float>.stride
@@ -337,19 +326,13 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
                                        nextBlockDistance: fetches ? nextA.unsafelyUnwrapped.distance : 0)
                 } : nil
                 // The first tile over a micro-panel not packed yet: a full one packs it as it
-                // reads it, and the next micro-panel with it when that one is full too; an edge
-                // micro-panel (zero-padded past n) or short tile packs it first.
-                let firstOverPanel = bSource != nil && i == rows.lowerBound
-                let packsHere = firstOverPanel && !packedWithPrevious
-                if firstOverPanel { packedWithPrevious = false }
+                // reads it; an edge micro-panel (zero-padded past n) or short tile packs it first.
+                let packsHere = bSource != nil && i == rows.lowerBound
                 if packsHere {
                     if liveColumns == nr && liveRows == mr {
-                        let packsNext = jr + 1 < panels.upperBound && jc + nc - j >= 2 * nr
-                        packedWithPrevious = packsNext
                         packingTile(kc: kc, a: a, source: bSource.unsafelyUnwrapped + jr * nr, ldb: p.ldb,
-                                    packInto: UnsafeMutablePointer(mutating: b),
-                                    pairInto: packsNext ? UnsafeMutablePointer(mutating: b + bPanelStride) : nil,
-                                    c: c, ldc: p.ldc, alpha: p.alpha, beta: beta, epilogue: tileEpilogue)
+                                    packInto: UnsafeMutablePointer(mutating: b), c: c, ldc: p.ldc, alpha: p.alpha,
+                                    beta: beta, epilogue: tileEpilogue)
                         a += aPanelStride
                         continue
                     }
@@ -392,10 +375,9 @@ extension PackedGemmDriver {
     /// inlined beside it (see `edgeTile`).
     @inline(never)
     static func packingTile(kc: Int, a: UnsafePointer<Float>, source: UnsafePointer<Float>, ldb: Int,
-                            packInto: UnsafeMutablePointer<Float>, pairInto: UnsafeMutablePointer<Float>?,
-                            c: UnsafeMutablePointer<Float>, ldc: Int,
+                            packInto: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int,
                             alpha: Float, beta: Float, epilogue: TileEpilogue) {
-        Kernel.runPackingB(kc: kc, a: a, source: source, ldb: ldb, packInto: packInto, pairInto: pairInto, c: c, ldc: ldc, alpha: alpha,
+        Kernel.runPackingB(kc: kc, a: a, source: source, ldb: ldb, packInto: packInto, c: c, ldc: ldc, alpha: alpha,
                            beta: beta, epilogue: epilogue)
     }
 

@@ -65,7 +65,7 @@ enum TileLayoutWarmUp {
                            epilogue: .none)
         }
         Kernel.runNarrow(kc: kc, a: a, b: b, c: c, ldc: columns, alpha: 1, beta: 0, epilogue: .none)
-        Kernel.runPackingB(kc: kc, a: a, source: b, ldb: columns, packInto: packInto, pairInto: nil, c: c, ldc: columns,
+        Kernel.runPackingB(kc: kc, a: a, source: b, ldb: columns, packInto: packInto, c: c, ldc: columns,
                            alpha: 1, beta: 0, epilogue: .none)
         Kernel.runUnpackedA(kc: kc, a: a, lda: kc, b: b, c: c, ldc: columns, alpha: 1, beta: 0, epilogue: .none,
                             nextBlockDistance: 0)
