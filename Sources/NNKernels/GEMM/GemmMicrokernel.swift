@@ -377,19 +377,22 @@ where Vector.Scalar == Float {
                                epilogue: TileEpilogue) {
         // One specialization per row count below MR, up to 11 (the 12-row AVX-512 tile: 512
         // rows end in an 8-row panel, which as a padded 12-row tile spent a third of its FMAs
-        // on zeros and went through the scratch tile).
+        // on zeros and went through the scratch tile). Each case's guard folds to a constant in
+        // every specialization, before the optimizer specializes the calls: without it, each
+        // kernel also built the tiles of MR to 11 rows that it never runs (the 6 x 16 kernel five,
+        // with all their epilogues).
         switch rows {
-        case 1: SIMDGemmMicrokernel<1, NV, Vector>.run(kc: kc, a: a, aStride: aStride, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
-        case 2: SIMDGemmMicrokernel<2, NV, Vector>.run(kc: kc, a: a, aStride: aStride, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
-        case 3: SIMDGemmMicrokernel<3, NV, Vector>.run(kc: kc, a: a, aStride: aStride, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
-        case 4: SIMDGemmMicrokernel<4, NV, Vector>.run(kc: kc, a: a, aStride: aStride, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
-        case 5: SIMDGemmMicrokernel<5, NV, Vector>.run(kc: kc, a: a, aStride: aStride, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
-        case 6: SIMDGemmMicrokernel<6, NV, Vector>.run(kc: kc, a: a, aStride: aStride, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
-        case 7: SIMDGemmMicrokernel<7, NV, Vector>.run(kc: kc, a: a, aStride: aStride, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
-        case 8: SIMDGemmMicrokernel<8, NV, Vector>.run(kc: kc, a: a, aStride: aStride, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
-        case 9: SIMDGemmMicrokernel<9, NV, Vector>.run(kc: kc, a: a, aStride: aStride, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
-        case 10: SIMDGemmMicrokernel<10, NV, Vector>.run(kc: kc, a: a, aStride: aStride, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
-        case 11: SIMDGemmMicrokernel<11, NV, Vector>.run(kc: kc, a: a, aStride: aStride, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
+        case 1 where 1 < MR: SIMDGemmMicrokernel<1, NV, Vector>.run(kc: kc, a: a, aStride: aStride, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
+        case 2 where 2 < MR: SIMDGemmMicrokernel<2, NV, Vector>.run(kc: kc, a: a, aStride: aStride, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
+        case 3 where 3 < MR: SIMDGemmMicrokernel<3, NV, Vector>.run(kc: kc, a: a, aStride: aStride, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
+        case 4 where 4 < MR: SIMDGemmMicrokernel<4, NV, Vector>.run(kc: kc, a: a, aStride: aStride, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
+        case 5 where 5 < MR: SIMDGemmMicrokernel<5, NV, Vector>.run(kc: kc, a: a, aStride: aStride, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
+        case 6 where 6 < MR: SIMDGemmMicrokernel<6, NV, Vector>.run(kc: kc, a: a, aStride: aStride, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
+        case 7 where 7 < MR: SIMDGemmMicrokernel<7, NV, Vector>.run(kc: kc, a: a, aStride: aStride, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
+        case 8 where 8 < MR: SIMDGemmMicrokernel<8, NV, Vector>.run(kc: kc, a: a, aStride: aStride, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
+        case 9 where 9 < MR: SIMDGemmMicrokernel<9, NV, Vector>.run(kc: kc, a: a, aStride: aStride, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
+        case 10 where 10 < MR: SIMDGemmMicrokernel<10, NV, Vector>.run(kc: kc, a: a, aStride: aStride, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
+        case 11 where 11 < MR: SIMDGemmMicrokernel<11, NV, Vector>.run(kc: kc, a: a, aStride: aStride, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
         default: run(kc: kc, a: a, aStride: aStride, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
         }
     }

@@ -57,7 +57,7 @@ public struct GemmMicrokernelDescriptor: Sendable, CustomStringConvertible {
             Kernel.runNarrow(kc: $0, a: $1, b: $2, c: $3, ldc: $4, alpha: $5, beta: $6, epilogue: $7)
         }
         warmUpTiles = { TileLayoutWarmUp.run(Kernel.self) }
-        rowStream = { RowStreamGemm.run($0, vector: Vector.self, threads: $1, minimumFlopsPerExtraWorker: $2, epilogue: $3) }
+        rowStream = { RowStreamGemm.run($0, kernel: Kernel.self, threads: $1, minimumFlopsPerExtraWorker: $2, epilogue: $3) }
         driver = { problem, threads, blocking, minimumFlops, epilogue, prepackedB, prepackedA in
             if let prepackedB, problem.m < Kernel.mr, prepackedA == nil {
                 ShortPanelGemm<Kernel>.run(problem, panels: prepackedB, threads: threads, minimumFlopsPerExtraWorker: minimumFlops,

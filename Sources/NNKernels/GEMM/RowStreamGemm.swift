@@ -38,8 +38,10 @@ enum RowStreamGemm {
         p.m < mr && p.m <= largestRows && p.transB == .none
     }
 
-    static func run<Vector: SIMD>(_ p: GemmProblem, vector: Vector.Type, threads: Int, minimumFlopsPerExtraWorker: Double,
-                                  epilogue: GemmEpilogue) where Vector.Scalar == Float {
+    /// On the vector type of `kernel`, for fewer rows than its MR.
+    static func run<let MR: Int, let NV: Int, Vector: SIMD>(_ p: GemmProblem, kernel: SIMDGemmMicrokernel<MR, NV, Vector>.Type,
+                                                          threads: Int, minimumFlopsPerExtraWorker: Double,
+                                                          epilogue: GemmEpilogue) where Vector.Scalar == Float {
         TileLayoutWarmUp.ensure()
         let width = Vector.scalarCount
         // The time is set by B arriving, at about a byte a FLOP at peak (one core read 100 GB/s
@@ -64,7 +66,7 @@ enum RowStreamGemm {
             let start = min(p.n, worker * chunk)
             let range = start..<min(p.n, start + chunk)
             if range.isEmpty { return }
-            columns(p, a: a, range, shortRows: shortRows, vector: Vector.self)
+            columns(p, a: a, range, shortRows: shortRows, kernel: kernel)
             // The epilogue runs over this worker's slice while it is in cache: the tiles store
             // through the plain path, which keeps one copy of them per row count.
             epilogue.apply(rows: p.m, columns: range, c: p.c, ldc: p.ldc)
@@ -73,8 +75,10 @@ enum RowStreamGemm {
 
     /// C[:, columns] = alpha * op(A) * B[:, columns] + beta * C[:, columns], with `a` holding
     /// op(A) k-major (m floats per k).
-    static func columns<Vector: SIMD>(_ p: GemmProblem, a: UnsafePointer<Float>, _ columns: Range<Int>, shortRows: Bool,
-                                      vector: Vector.Type) where Vector.Scalar == Float {
+    /// `p.m` is below the MR of `kernel`, whose vector type the tiles take.
+    static func columns<let MR: Int, let NV: Int, Vector: SIMD>(_ p: GemmProblem, a: UnsafePointer<Float>, _ columns: Range<Int>,
+                                                              shortRows: Bool, kernel: SIMDGemmMicrokernel<MR, NV, Vector>.Type)
+    where Vector.Scalar == Float {
         // Vectors a tile row, so that rows x vectors accumulators, one row of B and the
         // broadcast fit the register file: 32 registers with AVX-512, 16 without (one row's
         // loads fold into its FMAs). At least eight accumulators, or `accumulate` keeps four
@@ -86,22 +90,25 @@ enum RowStreamGemm {
             return
         }
         let block = depthBlock(shortRows: shortRows)
-        @inline(__always) func tiles<let R: Int, let NV: Int>(_: RowStreamTiles<R, NV, Vector>.Type) {
-            RowStreamTiles<R, NV, Vector>.run(p, a: a, columns, depthBlock: block)
+        @inline(__always) func tiles<let R: Int, let Vectors: Int>(_: RowStreamTiles<R, Vectors, Vector>.Type) {
+            RowStreamTiles<R, Vectors, Vector>.run(p, a: a, columns, depthBlock: block)
         }
+        // Each case's guard folds to a constant in every specialization, before the optimizer
+        // specializes the calls: a kernel's copy builds only the tiles it can run (1 to MR - 1
+        // rows), where a copy for the vector type built all eleven.
         switch p.m {
         case 1: tiles(RowStreamTiles<1, 8, Vector>.self)
-        case 2: wide ? tiles(RowStreamTiles<2, 8, Vector>.self) : tiles(RowStreamTiles<2, 4, Vector>.self)
-        case 3: wide ? tiles(RowStreamTiles<3, 4, Vector>.self) : tiles(RowStreamTiles<3, 3, Vector>.self)
-        case 4: wide ? tiles(RowStreamTiles<4, 4, Vector>.self) : tiles(RowStreamTiles<4, 2, Vector>.self)
-        case 5: wide ? tiles(RowStreamTiles<5, 4, Vector>.self) : tiles(RowStreamTiles<5, 2, Vector>.self)
-        case 6: wide ? tiles(RowStreamTiles<6, 4, Vector>.self) : tiles(RowStreamTiles<6, 2, Vector>.self)
-        case 7: wide ? tiles(RowStreamTiles<7, 3, Vector>.self) : tiles(RowStreamTiles<7, 2, Vector>.self)
-        case 8: wide ? tiles(RowStreamTiles<8, 3, Vector>.self) : tiles(RowStreamTiles<8, 2, Vector>.self)
-        case 9: tiles(RowStreamTiles<9, 2, Vector>.self)
-        case 10: tiles(RowStreamTiles<10, 2, Vector>.self)
-        case 11: tiles(RowStreamTiles<11, 2, Vector>.self)
-        default: preconditionFailure("RowStreamGemm has tiles of 1 to \(largestRows) rows, got \(p.m); applies() excludes more")
+        case 2 where 2 < MR: wide ? tiles(RowStreamTiles<2, 8, Vector>.self) : tiles(RowStreamTiles<2, 4, Vector>.self)
+        case 3 where 3 < MR: wide ? tiles(RowStreamTiles<3, 4, Vector>.self) : tiles(RowStreamTiles<3, 3, Vector>.self)
+        case 4 where 4 < MR: wide ? tiles(RowStreamTiles<4, 4, Vector>.self) : tiles(RowStreamTiles<4, 2, Vector>.self)
+        case 5 where 5 < MR: wide ? tiles(RowStreamTiles<5, 4, Vector>.self) : tiles(RowStreamTiles<5, 2, Vector>.self)
+        case 6 where 6 < MR: wide ? tiles(RowStreamTiles<6, 4, Vector>.self) : tiles(RowStreamTiles<6, 2, Vector>.self)
+        case 7 where 7 < MR: wide ? tiles(RowStreamTiles<7, 3, Vector>.self) : tiles(RowStreamTiles<7, 2, Vector>.self)
+        case 8 where 8 < MR: wide ? tiles(RowStreamTiles<8, 3, Vector>.self) : tiles(RowStreamTiles<8, 2, Vector>.self)
+        case 9 where 9 < MR: tiles(RowStreamTiles<9, 2, Vector>.self)
+        case 10 where 10 < MR: tiles(RowStreamTiles<10, 2, Vector>.self)
+        case 11 where 11 < MR: tiles(RowStreamTiles<11, 2, Vector>.self)
+        default: preconditionFailure("RowStreamGemm on a \(MR)-row kernel has tiles of 1 to \(min(MR - 1, largestRows)) rows, got \(p.m); applies() excludes more")
         }
     }
 }

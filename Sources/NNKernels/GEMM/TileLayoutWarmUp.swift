@@ -78,7 +78,7 @@ enum TileLayoutWarmUp {
         for m in stride(from: 1, through: min(MR - 1, RowStreamGemm.largestRows), by: 1) {
             let problem = GemmProblem(m: m, n: streamColumns, k: kc, alpha: 1, beta: 0, a: a, lda: kc, transA: .none,
                                       b: b, ldb: columns, transB: .none, c: c, ldc: columns)
-            RowStreamGemm.columns(problem, a: a, 0..<streamColumns, shortRows: false, vector: Vector.self)
+            RowStreamGemm.columns(problem, a: a, 0..<streamColumns, shortRows: false, kernel: Kernel.self)
         }
     }
 
