@@ -21,8 +21,8 @@ public struct GemmMicrokernelDescriptor: Sendable, CustomStringConvertible {
     /// The packed driver specialized for this microkernel: problem, threads, blocking,
     /// smallest FLOP count worth a second worker, epilogue (bias padded), prepacked B, prepacked A.
     let driver: @Sendable (GemmProblem, Int, GemmBlocking, Double, GemmEpilogue, PrepackedPanels?, PrepackedPanels?) -> Void
-    /// `RowStreamGemm` on this microkernel's vector type: problem, threads, smallest FLOP count
-    /// worth a second worker, epilogue.
+    /// `RowStreamGemm` for fewer rows than this microkernel's MR, on its vector type: problem,
+    /// threads, smallest FLOP count worth a second worker, epilogue.
     let rowStream: @Sendable (GemmProblem, Int, Double, GemmEpilogue) -> Void
     /// Direct convolution on this microkernel's register tile (at most 8 rows of it): shape,
     /// OIHW weights, bias.
