@@ -38,6 +38,14 @@ public enum BenchCommand {
         if RunMetadata.buildConfiguration == "debug" && !options.allowDebug {
             throw UsageError("refusing to report figures from a debug build: run 'swift run -c release bench', or pass --allow-debug")
         }
+        let started = Date()
+        let path = options.outPath ?? defaultOutputPath(started)
+        let metadataPath = (path.hasSuffix(".csv") ? String(path.dropLast(4)) : path) + ".meta.json"
+        try ReportDestination.prepare(path, option: "--out")
+        try ReportDestination.prepare(metadataPath, option: "--out (its metadata)")
+        if let regressionsPath = options.regressionsOutPath {
+            try ReportDestination.prepare(regressionsPath, option: "--regressions-out")
+        }
         let baseline = try options.compare.first.map(readReport)
         let plan = try baseline.map { try BenchPlan(baseline: $0, options) } ?? BenchPlan(options)
         for note in plan.notes { print("note: \(note)") }
@@ -46,16 +54,13 @@ public enum BenchCommand {
                                                defaultRepetitions: rounds > 1 ? 1 : (options.quick ? 3 : 5),
                                                defaultMinTime: options.quick ? 0.05 : 0.1)
         if let injected = BenchInjection.description { print("note: \(injected)") }
-        let started = Date()
         let source = RunMetadata.SourceState.current()
         let execution = try measure(plan.cases, rounds: rounds, runner: runner, check: options.check)
         let rows = execution.finishedRows()
-        let path = options.outPath ?? defaultOutputPath(started)
         try CSVReport.write(rows, to: path)
         let metadata = RunMetadata(startedAt: started, arguments: arguments,
                                    peakGflops: execution.peakGflops, bandwidthGBps: execution.bandwidthGBps,
                                    cacheBandwidthGBps: execution.cacheBandwidthGBps, source: source)
-        let metadataPath = (path.hasSuffix(".csv") ? String(path.dropLast(4)) : path) + ".meta.json"
         try metadata.json().write(to: URL(fileURLWithPath: metadataPath))
         print("")
         print(options.markdown ? SummaryTable.renderMarkdown(rows) : SummaryTable.render(rows))

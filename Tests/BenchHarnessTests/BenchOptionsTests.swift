@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import BenchHarness
 
@@ -62,6 +63,38 @@ struct BenchOptionsTests {
 
     @Test func unknownGoogleBenchmarkFlagExitsWithStatusTwo() {
         #expect(BenchCommand.main(["--allow-debug", "--suite", "peak", "--benchmark_no_such_flag=1"]) == 2)
+    }
+
+    /// A report path that cannot be written is a bad command line, found before anything is
+    /// timed (the debug build would otherwise run the probes, then fail writing with status 1).
+    @Test func unwritableReportPathExitsWithStatusTwoBeforeTiming() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nnk-out-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let plainFile = folder.appendingPathComponent("plain").path
+        #expect(FileManager.default.createFile(atPath: plainFile, contents: Data()))
+        for path in [plainFile + "/report.csv", folder.path] {
+            #expect(BenchCommand.main(["--allow-debug", "--suite", "peak", "--out", path]) == 2, "\(path)")
+        }
+        // A baseline that can be read, so only the regressions' path is wrong.
+        let baseline = folder.appendingPathComponent("baseline.csv").path
+        try CSVReport.write([ReportRow(suite: "gemm", kernel: "sgemm", variant: "naive", shape: "2x2x2", threads: 1,
+                                       repetitions: 1, iterations: 1, medianMs: 1, minMs: 1, maxMs: 1, cvPercent: 0)],
+                            to: baseline)
+        #expect(BenchCommand.main(["--allow-debug", "--out", folder.appendingPathComponent("r.csv").path,
+                                   "--compare", baseline, "--regressions-out", plainFile + "/keys.txt"]) == 2)
+        do {
+            try ReportDestination.prepare(plainFile + "/report.csv", option: "--out")
+            Issue.record("a path under a plain file was accepted")
+        } catch let error as UsageError {
+            #expect(error.message.hasPrefix("--out: cannot create the folder"), "\(error.message)")
+            #expect(!error.message.contains("\n") && !error.message.contains("Domain="), "\(error.message)")
+        }
+        // A path that can be written is left as it was found: no empty report if the run fails.
+        let fresh = folder.appendingPathComponent("new/deeper/report.csv").path
+        try ReportDestination.prepare(fresh, option: "--out")
+        #expect(!FileManager.default.fileExists(atPath: fresh))
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("new/deeper").path))
     }
 
     @Test func benchmarkFilterSelectsAndNegates() throws {
