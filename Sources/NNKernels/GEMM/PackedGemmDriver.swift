@@ -27,35 +27,44 @@ enum PackedGemmDriver<Kernel: GemmMicrokernel> {
             runRowSharesAlone(p, workers: s.workers, blocking: blocking, epilogue: epilogue, bPanelsInL1: bPanelsInL1)
             return
         }
+        // Every buffer of the call in one block the thread keeps between calls (`CallScratch`).
+        let ownACount = s.prefetchesNextPanel && prepackedA == nil ? (p.m + Kernel.mr - 1) / Kernel.mr * Kernel.mr * p.k : 0
+        let packedBCount = prepackedB == nil ? s.packedBPanels * s.packedBCount : 0
+        let packedACount = prepackedA == nil ? s.workers * s.packedACount : 0
+        let tileCount = s.workers * Kernel.mr * Kernel.nr
+        // counters[0]: next chunk to claim; then per phase: packing chunks done, compute chunks
+        // done; then per compute chunk: how many phases of it are done.
+        let counterCount = 1 + 2 * s.phases + s.computeChunks
+        var scratch = CallScratch()
+        let ownAOffset = scratch.reserve(Float.self, count: ownACount)
+        let packedBOffset = scratch.reserve(Float.self, count: packedBCount)
+        let packedAOffset = scratch.reserve(Float.self, count: packedACount)
+        let tileOffset = scratch.reserve(Float.self, count: tileCount)
+        let counterOffset = scratch.reserve(Int64.self, count: counterCount)
+        scratch.take()
+        defer { scratch.giveBack() }
         // With B panels narrowed for streaming (`PackedGemmSchedule.prefetchesNextPanel`), every
         // phase would pack its slice of A again (for a batch of 64 against 112-column panels,
         // more than half as many floats as the panel of B): A is packed once instead, in full
         // depth, before the workers start.
-        let ownA = AlignedFloatBuffer(count: s.prefetchesNextPanel && prepackedA == nil ? (p.m + Kernel.mr - 1) / Kernel.mr * Kernel.mr * p.k : 0)
         var prepackedA = prepackedA
-        if ownA.count > 0 {
-            GemmPacking.packA(p, mr: Kernel.mr, i0: 0, rows: p.m, p0: 0, kc: p.k, into: ownA.pointer)
-            prepackedA = PrepackedPanels(pointer: UnsafePointer(ownA.pointer), k: p.k, width: Kernel.mr)
+        if ownACount > 0 {
+            let ownA = scratch.region(Float.self, at: ownAOffset, count: ownACount)
+            GemmPacking.packA(p, mr: Kernel.mr, i0: 0, rows: p.m, p0: 0, kc: p.k, into: ownA)
+            prepackedA = PrepackedPanels(pointer: UnsafePointer(ownA), k: p.k, width: Kernel.mr)
         }
-        let packedB = AlignedFloatBuffer(count: prepackedB == nil ? s.packedBPanels * s.packedBCount : 0)
-        let packedA = AlignedFloatBuffer(count: prepackedA == nil ? s.workers * s.packedACount : 0)
-        let tiles = AlignedFloatBuffer(zeroedCount: s.workers * Kernel.mr * Kernel.nr)
-        // counters[0]: next chunk to claim; then per phase: packing chunks done, compute chunks
-        // done; then per compute chunk: how many phases of it are done.
-        let counterCount = 1 + 2 * s.phases + s.computeChunks
-        let counters = UnsafeMutablePointer<Int64>.allocate(capacity: counterCount)
+        let packedB = scratch.region(Float.self, at: packedBOffset, count: packedBCount)
+        let packedA = scratch.region(Float.self, at: packedAOffset, count: packedACount)
+        // A tile with fewer live columns than NR computes into its worker's scratch tile, whose
+        // rows past the live ones must hold no garbage.
+        let tiles = scratch.region(Float.self, at: tileOffset, count: tileCount)
+        tiles.initialize(repeating: 0, count: tileCount)
+        let counters = scratch.region(Int64.self, at: counterOffset, count: counterCount)
         counters.initialize(repeating: 0, count: counterCount)
-        defer {
-            ownA.deallocate()
-            packedB.deallocate()
-            packedA.deallocate()
-            tiles.deallocate()
-            counters.deallocate()
-        }
         ParallelRegion.run(workers: s.workers) { worker in
-            work(p, s, packedB: packedB.pointer, prepackedB: prepackedB, prepackedA: prepackedA, epilogue: epilogue,
-                 packedA: packedA.pointer + worker * s.packedACount,
-                 tile: tiles.pointer + worker * Kernel.mr * Kernel.nr, counters: counters)
+            work(p, s, packedB: packedB, prepackedB: prepackedB, prepackedA: prepackedA, epilogue: epilogue,
+                 packedA: packedA + worker * s.packedACount,
+                 tile: tiles + worker * Kernel.mr * Kernel.nr, counters: counters)
         }
     }
 

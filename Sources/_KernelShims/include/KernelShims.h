@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 #include "WorkerPool.h"
+#include "ThreadScratch.h"
 
 // MARK: Atomics on plain integers (the parallel GEMM schedule hands out work through these).
 
