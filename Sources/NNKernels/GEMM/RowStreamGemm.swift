@@ -51,14 +51,18 @@ enum RowStreamGemm {
                           max(1, (p.n + width - 1) / width))
         // One row of A not transposed is already k-major; any other A is packed.
         let inPlace = p.m == 1 && p.transA == .none
-        let packedA = AlignedFloatBuffer(count: inPlace ? 0 : p.m * p.k)
-        defer { packedA.deallocate() }
+        let packedCount = inPlace ? 0 : p.m * p.k
+        var scratch = CallScratch()
+        let packedAOffset = scratch.reserve(Float.self, count: packedCount)
+        scratch.take()
+        defer { scratch.giveBack() }
+        let packedA = scratch.region(Float.self, at: packedAOffset, count: packedCount)
         if !inPlace {
             for i in 0..<p.m {
-                for q in 0..<p.k { packedA.pointer[q * p.m + i] = p.aElement(i, q) }
+                for q in 0..<p.k { packedA[q * p.m + i] = p.aElement(i, q) }
             }
         }
-        let a = inPlace ? p.a : UnsafePointer(packedA.pointer)
+        let a = inPlace ? p.a : UnsafePointer(packedA)
         // Column ranges in whole vectors, so only the last range ends in a partial vector.
         let chunk = ((p.n + workers - 1) / workers + width - 1) / width * width
         let shortRows = readsShortRows(k: p.k, columns: chunk, vectorWidth: width)

@@ -11,10 +11,15 @@ enum ShortPanelGemm<Kernel: GemmMicrokernel> {
         // Rows as the tile sees them: exactly m, or MR when m is above the largest short tile.
         let rows = p.m <= Kernel.largestShortTile ? p.m : Kernel.mr
         let panelCount = (p.n + nr - 1) / nr
-        let packedA = AlignedFloatBuffer(zeroedCount: rows * p.k)
-        defer { packedA.deallocate() }
+        var scratch = CallScratch()
+        let packedAOffset = scratch.reserve(Float.self, count: rows * p.k)
+        scratch.take()
+        defer { scratch.giveBack() }
+        // Rows past m (a tile of MR rows) must be zero.
+        let packedA = scratch.region(Float.self, at: packedAOffset, count: rows * p.k)
+        packedA.initialize(repeating: 0, count: rows * p.k)
         for i in 0..<p.m {
-            for q in 0..<p.k { packedA.pointer[q * rows + i] = p.aElement(i, q) }
+            for q in 0..<p.k { packedA[q * rows + i] = p.aElement(i, q) }
         }
         // Bound by the weights arriving, as `RowStreamGemm` is: B's bytes count as FLOPs. With
         // FLOPs alone, an MLP's first layer at batch 1 (1 x 256 x 784, 0.4 MFLOP, 0.8 MB of
@@ -23,7 +28,7 @@ enum ShortPanelGemm<Kernel: GemmMicrokernel> {
         let work = max(p.flops, Double(p.k) * Double(p.n) * Double(MemoryLayout<Float>.stride))
         let workers = min(panelCount, Tuning.workers(requested: threads, flops: work,
                                                      minimumFlopsPerExtraWorker: minimumFlopsPerExtraWorker))
-        let a = UnsafePointer<Float>(packedA.pointer)
+        let a = UnsafePointer<Float>(packedA)
         ParallelRegion.run(workers: workers) { worker in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: Kernel.mr * nr) { scratch in
                 let tile = scratch.baseAddress!

@@ -1,6 +1,6 @@
 import _KernelShims
 
-/// The scratch memory of one kernel call (packed panels, a scratch tile, counters), carved from
+/// The scratch memory of one GEMM call (packed panels, scratch tiles, counters), carved from
 /// one block that the calling thread keeps between calls (`nnk_scratch_take`). A small product
 /// otherwise paid the allocator for five buffers at every call: at 64 cubed, malloc, free and
 /// the zeroing of fresh buffers were about a twelfth of the call's time.
